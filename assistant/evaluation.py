@@ -1,0 +1,104 @@
+"""Retrieval evaluation in the format of the shared eval set: a run file with the ranked chunks per
+question, and recall@5, recall@10 and MRR@10 under the reference scorer's hit rule (gold document,
+and the chunk contains a gold span or shares a common substring with it covering half of it)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import time
+import unicodedata
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from pathlib import Path
+
+OVERLAP = 0.5
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text or "").replace("\u00ad", "")
+    text = re.sub(r"[\u2018\u2019\u201a\u201b\u2032]", "'", text)
+    text = re.sub(r"[\u201c\u201d\u201e\u201f\u2033]", '"', text)
+    text = re.sub(r"[\u2010-\u2015]", "-", text)
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def span_hit(chunk_norm: str, span_norm: str) -> bool:
+    if not span_norm:
+        return False
+    if span_norm in chunk_norm:
+        return True
+    match = SequenceMatcher(None, chunk_norm, span_norm, autojunk=False).find_longest_match(
+        0, len(chunk_norm), 0, len(span_norm)
+    )
+    return match.size >= OVERLAP * len(span_norm)
+
+
+def is_hit(question: dict, chunk: dict) -> bool:
+    if os.path.basename(chunk.get("doc") or "") != question["doc"]:
+        return False
+    text = normalise(chunk.get("text", ""))
+    return any(span_hit(text, normalise(span)) for span in question["answers"])
+
+
+@dataclass(frozen=True)
+class RetrievalScores:
+    questions: int
+    recall_at_5: float
+    recall_at_10: float
+    mrr_at_10: float
+
+
+def score_run(questions: list[dict], run: dict[str, list[dict]]) -> tuple[RetrievalScores, dict[str, int | None]]:
+    first_hit: dict[str, int | None] = {}
+    for q in questions:
+        if not q.get("answers"):
+            continue
+        chunks = run.get(q["id"], [])
+        first_hit[q["id"]] = next((i + 1 for i, c in enumerate(chunks[:10]) if is_hit(q, c)), None)
+    n = len(first_hit)
+    if n == 0:
+        return RetrievalScores(0, 0.0, 0.0, 0.0), first_hit
+    ranks = list(first_hit.values())
+    return RetrievalScores(
+        questions=n,
+        recall_at_5=sum(1 for r in ranks if r and r <= 5) / n,
+        recall_at_10=sum(1 for r in ranks if r and r <= 10) / n,
+        mrr_at_10=sum(1.0 / r for r in ranks if r) / n,
+    ), first_hit
+
+
+def load_jsonl(path: Path | str) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def run_retrieval_eval(corpus: Path, questions_file: Path, out: Path, k: int = 10, embedder=None,
+                       progress=None) -> tuple[RetrievalScores, dict]:
+    """Index the corpus into a fresh temporary folder, retrieve for every question, write the run
+    file, and score it. Returns the scores and timing facts."""
+    from assistant.service import Assistant
+
+    questions = load_jsonl(questions_file)
+    facts = {}
+    with tempfile.TemporaryDirectory(prefix="clausewise-eval-") as tmp:
+        assistant = Assistant(Path(tmp) / "index", embedder=embedder)
+        began = time.perf_counter()
+        reports = assistant.ingest([corpus], progress=progress)
+        facts["ingest_seconds"] = time.perf_counter() - began
+        facts["failed"] = [r for r in reports if r.status.value == "failed"]
+        run: dict[str, list[dict]] = {}
+        began = time.perf_counter()
+        with open(out, "w", encoding="utf-8") as handle:
+            for q in questions:
+                hits = assistant.search(q["question"], k=max(k, 10))
+                retrieved = [{"doc": h.doc_name, "page": h.page, "text": h.text} for h in hits]
+                run[q["id"]] = retrieved
+                handle.write(json.dumps({"id": q["id"], "retrieved": retrieved}, ensure_ascii=False) + "\n")
+        facts["search_seconds"] = time.perf_counter() - began
+        assistant.close()
+    scores, first_hit = score_run(questions, run)
+    facts["first_hit"] = first_hit
+    return scores, facts

@@ -1,0 +1,1 @@
+"""Ingestion: files -> pages -> chunks -> vectors in the index."""

@@ -1,0 +1,197 @@
+"""Parsers per format: a path in, a ParsedDocument of explicit pages out.
+
+Every failure a user can meet (encrypted, no text layer, corrupt, empty, unreadable, vanished,
+unsupported) is raised as a DocumentError with a plain-language message; nothing else escapes.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from pathlib import Path
+
+from assistant.errors import (
+    CorruptDocument,
+    DocumentError,
+    EmptyFile,
+    EncryptedDocument,
+    FileVanished,
+    NoTextLayer,
+    UnreadableFile,
+    UnsupportedFileType,
+)
+from assistant.types import Page, ParsedDocument
+
+SUPPORTED_SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".txt": "txt", ".md": "md", ".markdown": "md"}
+
+# A page with fewer visible characters than this is treated as having no text layer.
+MIN_TEXT_CHARS = 20
+
+
+def doc_type_of(path: Path) -> str | None:
+    """The document type by extension, matched case-insensitively (`.PDF` is common)."""
+    return SUPPORTED_SUFFIXES.get(path.suffix.lower())
+
+
+def read_file_bytes(path: Path) -> bytes:
+    """Read a file, turning OS errors into messages a user can act on."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FileVanished("the file was moved or deleted before it could be read") from None
+    except PermissionError:
+        raise UnreadableFile("cannot read the file: permission denied") from None
+    except IsADirectoryError:
+        raise UnreadableFile("this is a folder, not a file") from None
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read the file: {exc.strerror or exc}") from None
+    if not data:
+        raise EmptyFile("the file is empty (0 bytes)")
+    return data
+
+
+def parse_bytes(data: bytes, path: Path) -> ParsedDocument:
+    doc_type = doc_type_of(path)
+    if doc_type is None:
+        raise UnsupportedFileType(
+            f"unsupported file type '{path.suffix or '(none)'}': Clausewise reads PDF, DOCX, TXT and Markdown"
+        )
+    title = title_from_name(path.name)
+    if doc_type == "pdf":
+        pages = parse_pdf(data)
+    elif doc_type == "docx":
+        pages = parse_docx(data)
+    else:
+        pages = parse_text(data, doc_type)
+    return ParsedDocument(title=title, doc_type=doc_type, pages=tuple(pages))
+
+
+def title_from_name(name: str) -> str:
+    """A readable title from a file name: extension dropped, separators turned into spaces."""
+    stem = name.rsplit(".", 1)[0]
+    return re.sub(r"[_\s]+", " ", stem).strip()
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+
+def parse_pdf(data: bytes) -> list[Page]:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    # pypdf logs warnings for every slightly malformed object; they are noise to a user.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            # Many PDFs are "encrypted" with an empty user password only to set permissions.
+            try:
+                opened = reader.decrypt("")
+            except Exception:  # unsupported algorithm or missing crypto backend
+                opened = 0
+            if not opened:
+                raise EncryptedDocument("the PDF is password-protected: open it, save an unprotected copy, and add that")
+        pages = []
+        for number, pdf_page in enumerate(reader.pages, start=1):
+            text = pdf_page.extract_text() or ""
+            label = _page_label(reader, number)
+            pages.append(Page(number=number, label=label, text=_clean_pdf_text(text)))
+    except DocumentError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+        raise CorruptDocument(f"the PDF is damaged and cannot be read ({type(exc).__name__})") from None
+    if not pages:
+        raise CorruptDocument("the PDF has no pages")
+    if sum(len(p.text.strip()) for p in pages) < MIN_TEXT_CHARS:
+        raise NoTextLayer("no text layer: this PDF is scanned images and needs OCR first")
+    return pages
+
+
+def _page_label(reader, number: int) -> str:
+    try:
+        return str(reader.page_labels[number - 1])
+    except Exception:
+        return str(number)
+
+
+def _clean_pdf_text(text: str) -> str:
+    """Tidy the extracted layer. SEC filings pad text with runs of no-break spaces, which hide
+    clause numbers from the chunker and waste the embedder's window; NUL and form feeds are never
+    meaningful in a citation. Line breaks are kept: they mark clauses and headings."""
+    text = text.replace("\x00", "").replace("\x0c", "\n")
+    text = re.sub(r"[^\S\n]+", " ", text)
+    return re.sub(r" *\n *", "\n", text)
+
+
+# --- DOCX ------------------------------------------------------------------------------------
+
+
+def parse_docx(data: bytes) -> list[Page]:
+    """Paragraphs, headings and tables in reading order. DOCX has no fixed pages, so the whole
+    document is one logical page labelled 'document'; clause headings give finer provenance."""
+    import zipfile
+
+    try:
+        import docx
+        from docx.oxml.ns import qn
+
+        document = docx.Document(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise CorruptDocument("the Word file is damaged or not really a .docx (not a valid zip package)") from None
+    except Exception as exc:
+        raise CorruptDocument(f"the Word file cannot be read ({type(exc).__name__})") from None
+
+    blocks: list[str] = []
+    body = document.element.body
+    for child in body.iterchildren():
+        if child.tag == qn("w:p"):
+            text = "".join(node.text or "" for node in child.iter(qn("w:t")))
+            if text.strip():
+                blocks.append(text.strip())
+        elif child.tag == qn("w:tbl"):
+            for row in child.iter(qn("w:tr")):
+                cells = []
+                for cell in row.iter(qn("w:tc")):
+                    cell_text = " ".join(
+                        "".join(n.text or "" for n in p.iter(qn("w:t"))) for p in cell.iter(qn("w:p"))
+                    ).strip()
+                    if cell_text:
+                        cells.append(cell_text)
+                if cells:
+                    blocks.append(" | ".join(cells))
+    text = "\n".join(blocks)
+    if len(text.strip()) < MIN_TEXT_CHARS:
+        raise NoTextLayer("the Word file contains no text")
+    return [Page(number=1, label="document", text=text)]
+
+
+# --- Plain text and Markdown -----------------------------------------------------------------
+
+
+def decode_text(data: bytes) -> str:
+    """Decode UTF-8 (with or without BOM), UTF-16 (BOM or NUL-pattern), else cp1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    sample = data[:4000]
+    if sample and sample.count(b"\x00") > len(sample) // 4:
+        # UTF-16 without BOM: ASCII text leaves every other byte NUL.
+        odd_nuls = sample[1::2].count(b"\x00")
+        even_nuls = sample[0::2].count(b"\x00")
+        return data.decode("utf-16-le" if odd_nuls >= even_nuls else "utf-16-be", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def parse_text(data: bytes, doc_type: str) -> list[Page]:
+    if b"\x00" in data[:4000] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if data[:4000].count(b"\x00") <= len(data[:4000]) // 4:
+            raise CorruptDocument("this does not look like a text file (it contains binary data)")
+    text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise EmptyFile("the file contains only blank space")
+    return [Page(number=1, label="text", text=text)]

@@ -1,0 +1,219 @@
+"""The ingest pipeline: hash, skip what is unchanged, parse, chunk, embed, store.
+
+Parsing PDFs is CPU work comparable to embedding, so it runs one file ahead on a worker thread
+while the calling thread embeds the previous file. pypdf holds the GIL but torch releases it while
+it computes, so the two really overlap, and a thread needs no process start-up or `__main__` guard. Each file ends as exactly one IngestReport row;
+one bad file never stops the batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from assistant.errors import CorruptDocument, DocumentError, EmptyFile, FileVanished
+from assistant.ingest.chunking import chunk_pages
+from assistant.ingest.discovery import discover
+from assistant.ingest.parsers import parse_bytes, read_file_bytes
+from assistant.store.index import Index
+from assistant.types import Chunk, IngestProgress, IngestReport, IngestStatus, IngestTimings, ParsedDocument, Source
+
+ProgressCallback = Callable[[IngestProgress, IngestReport | None], None]
+
+# How many files may be parsed ahead of the embedder; more only costs memory.
+PARSE_AHEAD = 2
+
+
+@dataclass(frozen=True)
+class _Hashed:
+    path: Path
+    source_id: str
+
+
+def _parse_job(data: bytes, path: str) -> ParsedDocument:
+    return parse_bytes(data, Path(path))
+
+
+def file_sha256(path: Path) -> str:
+    """Hash in blocks so a large library is never held in memory whole."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_for_parse(item: _Hashed) -> tuple[_Hashed, bytes]:
+    """Read the bytes to parse; if the file changed since it was hashed, index what is there now."""
+    data = read_file_bytes(item.path)
+    source_id = hashlib.sha256(data).hexdigest()
+    return (item if source_id == item.source_id else _Hashed(item.path, source_id)), data
+
+
+def embedding_text(title: str, heading: str, text: str) -> str:
+    """What the embedder reads: the chunk with its document title and clause heading, so a clause
+    that never names its contract or topic can still be found. Only the chunk text is stored."""
+    context = context_of(title, heading)
+    return f"{context}\n{text}" if context else text
+
+
+def context_of(title: str, heading: str) -> str:
+    return " | ".join(part for part in (title, heading) if part)
+
+
+class Ingestor:
+    def __init__(self, index: Index, embedder, parse_ahead: bool = True):
+        self.index = index
+        self.embedder = embedder
+        self.parse_ahead = parse_ahead
+        self.timings = IngestTimings()
+
+    def ingest(self, paths: Iterable[Path | str], progress: ProgressCallback | None = None,
+               cancel: threading.Event | None = None) -> list[IngestReport]:
+        files = discover(paths)
+        total = len(files)
+        reports: list[IngestReport] = []
+
+        def emit(report: IngestReport | None, current: str):
+            if report is not None:
+                reports.append(report)
+            if progress:
+                progress(IngestProgress(done=len(reports), total=total, current=current), report)
+
+        to_parse: list[_Hashed] = []
+        for path in files:
+            began = time.perf_counter()
+            try:
+                source_id = self._hash(path)
+            except DocumentError as exc:
+                emit(IngestReport(str(path), IngestStatus.FAILED, reason=exc.message), path.name)
+                continue
+            self.timings.hash += time.perf_counter() - began
+            if self.index.has_complete(source_id):
+                emit(IngestReport(str(path), IngestStatus.SKIPPED, reason="unchanged since last indexed",
+                                  source_id=source_id), path.name)
+                continue
+            if any(h.source_id == source_id for h in to_parse):
+                emit(IngestReport(str(path), IngestStatus.SKIPPED, reason="same content as another file in this batch",
+                                  source_id=source_id), path.name)
+                continue
+            to_parse.append(_Hashed(path, source_id))
+
+        for item, parsed in self._parsed(to_parse, cancel):
+            if cancel is not None and cancel.is_set():
+                break
+            began = time.perf_counter()
+            try:
+                if isinstance(parsed, BaseException):
+                    raise parsed
+                report = self._store(item, parsed)
+            except DocumentError as exc:
+                report = IngestReport(str(item.path), IngestStatus.FAILED, reason=exc.message, source_id=item.source_id)
+            report = IngestReport(**{**report.__dict__, "seconds": time.perf_counter() - began})
+            emit(report, item.path.name)
+
+        done = {r.path for r in reports}
+        for item in to_parse:
+            if str(item.path) not in done:
+                emit(IngestReport(str(item.path), IngestStatus.CANCELLED, reason="cancelled before it was indexed"),
+                     item.path.name)
+        return reports
+
+    @staticmethod
+    def _hash(path: Path) -> str:
+        try:
+            if path.stat().st_size == 0:
+                raise EmptyFile("the file is empty (0 bytes)")
+            return file_sha256(path)
+        except OSError:
+            read_file_bytes(path)  # raises the same failure as a plain-language DocumentError
+            raise
+
+    def _parsed(self, items: list[_Hashed], cancel: threading.Event | None):
+        """Yield (item, ParsedDocument | DocumentError) in order, parsing ahead in a worker."""
+        if not self.parse_ahead or len(items) < 2:
+            for item in items:
+                if cancel is not None and cancel.is_set():
+                    return
+                began = time.perf_counter()
+                try:
+                    item, data = _read_for_parse(item)
+                    result = _parse_job(data, str(item.path))
+                except DocumentError as exc:
+                    result = exc
+                self.timings.parse += time.perf_counter() - began
+                yield item, result
+            return
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="clausewise-parse") as pool:
+            pending: list[tuple[_Hashed, Future | DocumentError]] = []
+            queue = iter(items)
+
+            def submit(next_item: _Hashed):
+                try:
+                    next_item, data = _read_for_parse(next_item)
+                    pending.append((next_item, pool.submit(_parse_job, data, str(next_item.path))))
+                except DocumentError as exc:
+                    pending.append((next_item, exc))
+
+            for item in queue:
+                submit(item)
+                if len(pending) >= PARSE_AHEAD:
+                    break
+            while pending:
+                item, future = pending.pop(0)
+                nxt = next(queue, None)
+                if nxt is not None:
+                    submit(nxt)
+                began = time.perf_counter()
+                try:
+                    if isinstance(future, DocumentError):
+                        raise future
+                    result = future.result()
+                except DocumentError as exc:
+                    result = exc
+                except Exception as exc:  # a crash inside the parser library itself
+                    result = CorruptDocument(f"the file could not be read ({type(exc).__name__})")
+                self.timings.parse += time.perf_counter() - began  # time spent waiting on the parser
+                if cancel is not None and cancel.is_set():
+                    for _, f in pending:
+                        if isinstance(f, Future):
+                            f.cancel()
+                    return
+                yield item, result
+
+    def _store(self, item: _Hashed, parsed: ParsedDocument) -> IngestReport:
+        if not item.path.exists():
+            raise FileVanished("the file was moved or deleted while it was being indexed")
+        size = item.path.stat().st_size
+        began = time.perf_counter()
+        spans = chunk_pages(parsed.pages, self.index.chunker)
+        chunks = [
+            Chunk(
+                chunk_id=f"{item.source_id[:24]}-{n:05d}", source_id=item.source_id, doc_name=item.path.name,
+                doc_type=parsed.doc_type, page=s.page, start=s.start, end=s.end, text=s.text, heading=s.heading,
+                ordinal=n,
+            )
+            for n, s in enumerate(spans)
+        ]
+        contexts = [context_of(parsed.title, c.heading) for c in chunks]
+        self.timings.chunk += time.perf_counter() - began
+
+        began = time.perf_counter()
+        vectors = self.embedder.embed_documents([embedding_text(parsed.title, c.heading, c.text) for c in chunks])
+        self.timings.embed += time.perf_counter() - began
+
+        began = time.perf_counter()
+        source = Source(
+            source_id=item.source_id, path=str(item.path), name=item.path.name, doc_type=parsed.doc_type,
+            title=parsed.title, pages=len(parsed.pages), chunks=len(chunks), size=size,
+        )
+        replaced = [sid for sid in self.index.catalog.document_at(str(item.path)) if sid != item.source_id]
+        self.index.add_document(source, parsed.pages, chunks, contexts, vectors, replaces=replaced)
+        self.timings.store += time.perf_counter() - began
+        return IngestReport(str(item.path), IngestStatus.OK, pages=len(parsed.pages), chunks=len(chunks),
+                            source_id=item.source_id, reason="replaced the earlier version" if replaced else "")

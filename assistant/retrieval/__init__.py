@@ -1,0 +1,1 @@
+"""Retrieval: dense and lexical search fused by reciprocal rank, with filters."""

@@ -1,0 +1,122 @@
+"""Hybrid search: dense top-k from Chroma and BM25 top-k from SQLite FTS5, fused by rank.
+
+Exact strings decide contracts (clause numbers, defined terms, party names), which BM25 finds and
+dense search misses; paraphrases ("how long must records be kept") are the other way round.
+
+Questions about contracts name the contract ("the NETGEAR / Ingram Micro distributor agreement")
+and then the clause ("can it be assigned?"). Searched as one string, the party names outweigh the
+clause words, and the preamble that names the parties wins for every question. So retrieval runs
+in two stages: the global search routes the question to the document(s) it is about, then each
+such document is searched again with the words that merely identify it removed (those found in
+its title and preamble), so the clause words decide the ranking inside it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from assistant.errors import DocumentNotFound
+from assistant.retrieval.fusion import reciprocal_rank_fusion
+from assistant.store.catalog import content_words
+from assistant.store.index import Index
+from assistant.types import Hit, SearchFilters
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    candidates: int = 50  # taken from each ranker before fusion
+    route_share: float = 0.3  # a document holding this share of the fused score is searched again
+    max_routed: int = 2
+    preamble_chars: int = 1500  # where a contract names itself and its parties
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    chunk_id: str
+    source_id: str
+    raw: float
+
+
+class HybridRetriever:
+    def __init__(self, index: Index, embedder, settings: RetrievalSettings = RetrievalSettings()):
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+
+    def resolve_documents(self, names_or_ids: Sequence[str]) -> list[str]:
+        """Source ids for documents named by file name or by (a prefix of) their id."""
+        docs = self.index.catalog.documents()
+        found = []
+        for wanted in names_or_ids:
+            matches = [d.source_id for d in docs if d.name == wanted or d.source_id.startswith(wanted.lower())]
+            if not matches:
+                raise DocumentNotFound(f"No indexed document is called '{wanted}'.")
+            found.extend(matches)
+        return found
+
+    def _scope(self, filters: SearchFilters | None) -> list[str] | None:
+        if filters is None or (not filters.documents and not filters.doc_types):
+            return None
+        docs = self.index.catalog.documents()
+        allowed = {d.source_id for d in docs}
+        if filters.documents:
+            allowed &= set(self.resolve_documents(filters.documents))
+        if filters.doc_types:
+            types = {t.lower().lstrip(".") for t in filters.doc_types}
+            allowed &= {d.source_id for d in docs if d.doc_type in types}
+        return sorted(allowed)
+
+    def _rank(self, query: str, n: int, scope: Sequence[str] | None) -> tuple[list[_Ranked], list[_Ranked]]:
+        dense = [_Ranked(*row) for row in self.index.vectors.query(self.embedder.embed_query(query), n, source_ids=scope)]
+        lexical = [_Ranked(*row) for row in self.index.catalog.lexical_search(query, n, source_ids=scope)]
+        return dense, lexical
+
+    def _route(self, fused: list[tuple[str, float]], source_of: dict[str, str]) -> list[str]:
+        mass: dict[str, float] = {}
+        for cid, score in fused[: self.settings.candidates]:
+            mass[source_of[cid]] = mass.get(source_of[cid], 0.0) + score
+        total = sum(mass.values()) or 1.0
+        ranked = sorted(mass.items(), key=lambda pair: -pair[1])
+        return [sid for sid, m in ranked[: self.settings.max_routed] if m / total >= self.settings.route_share]
+
+    def focus_query(self, query: str, source_id: str) -> str:
+        """The question without the words that only identify this document."""
+        docs = {d.source_id: d for d in self.index.catalog.documents()}
+        first = self.index.catalog.page(source_id, 1)
+        identity = (docs[source_id].title if source_id in docs else "") + " " + (
+            first.text[: self.settings.preamble_chars] if first else "")
+        identifying = set(re.findall(r"\w+", identity.lower()))
+        kept = [w for w in content_words(query) if w not in identifying]
+        return " ".join(kept)
+
+    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
+        if k <= 0:
+            raise ValueError(f"k must be positive, got {k}")
+        scope = self._scope(filters)
+        if scope is not None and not scope:
+            return []
+        n = max(self.settings.candidates, k)
+        dense, lexical = self._rank(query, n, scope)
+        rankings = [dense, lexical]
+        source_of = {r.chunk_id: r.source_id for r in dense + lexical}
+        fused = reciprocal_rank_fusion([[r.chunk_id for r in ranking] for ranking in rankings])
+        for source_id in self._route(fused, source_of):
+            focus = self.focus_query(query, source_id)
+            if focus:
+                rankings.extend(self._rank(focus, n, [source_id]))
+        if len(rankings) > 2:
+            fused = reciprocal_rank_fusion([[r.chunk_id for r in ranking] for ranking in rankings])
+
+        dense_rank = {r.chunk_id: i for i, r in enumerate(dense, start=1)}
+        lexical_rank = {r.chunk_id: i for i, r in enumerate(lexical, start=1)}
+        distance = {r.chunk_id: r.raw for ranking in rankings[::2] for r in ranking}
+        chunks = self.index.catalog.chunks_by_id([cid for cid, _ in fused[: k * 2]])
+        hits = [
+            Hit(chunk=chunks[cid], score=score, dense_rank=dense_rank.get(cid), lexical_rank=lexical_rank.get(cid),
+                dense_distance=distance.get(cid))
+            for cid, score in fused
+            if cid in chunks
+        ]
+        return hits[:k]

@@ -1,0 +1,66 @@
+"""Assistant: the one object the UI and the CLI talk to. Cheap to construct; the index opens on
+first use and the embedder loads on first embed."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Iterable
+
+from assistant.ingest.chunking import ChunkerSettings
+from assistant.ingest.pipeline import Ingestor, ProgressCallback
+from assistant.paths import default_index_dir
+from assistant.retrieval.hybrid import HybridRetriever, RetrievalSettings
+from assistant.store.index import Index
+from assistant.types import Hit, IngestReport, SearchFilters, Source
+
+
+class Assistant:
+    def __init__(self, index_dir: Path | str | None = None, embedder=None,
+                 chunker: ChunkerSettings = ChunkerSettings(), retrieval: RetrievalSettings = RetrievalSettings()):
+        if embedder is None:
+            from assistant.embedding import MiniLMEmbedder
+
+            embedder = MiniLMEmbedder()
+        self.index_dir = Path(index_dir) if index_dir else default_index_dir()
+        self.embedder = embedder
+        self.chunker = chunker
+        self.retrieval_settings = retrieval
+        self._index: Index | None = None
+        self._lock = threading.Lock()
+        self.last_ingest_timings = None
+
+    @property
+    def index(self) -> Index:
+        with self._lock:
+            if self._index is None:
+                self._index = Index(self.index_dir, self.embedder.name, self.embedder.dimension, self.chunker)
+            return self._index
+
+    def close(self):
+        with self._lock:
+            if self._index is not None:
+                self._index.close()
+                self._index = None
+
+    def ingest(self, paths: Iterable[Path | str], progress: ProgressCallback | None = None,
+               cancel: threading.Event | None = None) -> list[IngestReport]:
+        ingestor = Ingestor(self.index, self.embedder)
+        reports = ingestor.ingest(paths, progress=progress, cancel=cancel)
+        self.last_ingest_timings = ingestor.timings
+        return reports
+
+    def documents(self) -> list[Source]:
+        return self.index.catalog.documents()
+
+    def remove(self, name_or_id: str) -> list[Source]:
+        """Remove the documents with this file name or id (prefix); returns what was removed."""
+        retriever = HybridRetriever(self.index, self.embedder)
+        ids = set(retriever.resolve_documents([name_or_id]))
+        removed = [d for d in self.documents() if d.source_id in ids]
+        for doc in removed:
+            self.index.remove_document(doc.source_id)
+        return removed
+
+    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
+        return HybridRetriever(self.index, self.embedder, self.retrieval_settings).search(query, k=k, filters=filters)

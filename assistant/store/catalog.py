@@ -1,0 +1,194 @@
+"""The SQLite catalog: documents, their pages, their chunks, and the FTS5 (BM25) index over chunk
+text. One database, so that a document's chunks, its lexical entries and its status change in one
+transaction. Chroma (vectors) lives beside it; `Index` keeps the two consistent."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from assistant.types import Chunk, Page, Source
+
+PENDING, COMPLETE, REMOVING = "pending", "complete", "removing"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    source_id TEXT PRIMARY KEY, path TEXT NOT NULL, name TEXT NOT NULL, doc_type TEXT NOT NULL,
+    title TEXT NOT NULL, pages INTEGER NOT NULL, chunks INTEGER NOT NULL, size INTEGER NOT NULL,
+    status TEXT NOT NULL, added REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_path ON documents(path);
+CREATE TABLE IF NOT EXISTS pages (
+    source_id TEXT NOT NULL, number INTEGER NOT NULL, label TEXT NOT NULL, text TEXT NOT NULL,
+    PRIMARY KEY (source_id, number)
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL UNIQUE, source_id TEXT NOT NULL,
+    page INTEGER NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
+    heading TEXT NOT NULL, ordinal INTEGER NOT NULL, text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(text, context, tokenize='porter unicode61');
+"""
+
+# Words that carry no signal for BM25 in questions ("what", "does", "the").
+STOPWORDS = frozenset(
+    """a an and are as at be by can do does for from has have how i if in is it its may must of on or
+    over shall should such than that the their them then there these they this to under was were what
+    when where which who whom why will with would any all into about after before between each""".split()
+)
+
+
+def content_words(text: str) -> list[str]:
+    """The words of a question that can carry signal, lower-cased, in order, without repeats."""
+    words = []
+    for word in re.findall(r"\w+", text.lower()):
+        if word not in STOPWORDS and word not in words and (len(word) > 1 or word.isdigit()):
+            words.append(word)
+    return words
+
+
+def fts_query(text: str) -> str:
+    """An FTS5 OR-query of the question's content words, each quoted so punctuation is inert."""
+    return " OR ".join(f'"{w}"' for w in content_words(text))
+
+
+class Catalog:
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self):
+        with self._lock:
+            self._db.close()
+
+    # --- documents ---------------------------------------------------------------------------
+
+    def add_pending(self, source: Source, added: float | None = None):
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (source.source_id, source.path, source.name, source.doc_type, source.title,
+                 source.pages, source.chunks, source.size, PENDING, added or time.time()),
+            )
+
+    def complete(self, source_id: str, pages: Sequence[Page], chunks: Sequence[Chunk], contexts: Sequence[str],
+                 replaces: Iterable[str] = ()):
+        """Write pages, chunks and lexical entries and mark the document complete, in one
+        transaction; documents it replaces are marked for removal in the same step."""
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany(
+                "INSERT INTO pages VALUES (?,?,?,?)", [(source_id, p.number, p.label, p.text) for p in pages]
+            )
+            for chunk, context in zip(chunks, contexts):
+                cur = self._db.execute(
+                    "INSERT INTO chunks (chunk_id, source_id, page, start, end, heading, ordinal, text) VALUES (?,?,?,?,?,?,?,?)",
+                    (chunk.chunk_id, source_id, chunk.page, chunk.start, chunk.end, chunk.heading, chunk.ordinal, chunk.text),
+                )
+                self._db.execute(
+                    "INSERT INTO chunks_fts (rowid, text, context) VALUES (?,?,?)", (cur.lastrowid, chunk.text, context)
+                )
+            self._db.execute("UPDATE documents SET status=? WHERE source_id=?", (COMPLETE, source_id))
+            for old in replaces:
+                self._db.execute("UPDATE documents SET status=? WHERE source_id=?", (REMOVING, old))
+
+    def mark_removing(self, source_id: str):
+        with self._lock:
+            self._db.execute("UPDATE documents SET status=? WHERE source_id=?", (REMOVING, source_id))
+
+    def purge(self, source_id: str):
+        """Delete a document and everything derived from it, in one transaction."""
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            self._db.execute(
+                "DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE source_id=?)", (source_id,)
+            )
+            self._db.execute("DELETE FROM chunks WHERE source_id=?", (source_id,))
+            self._db.execute("DELETE FROM pages WHERE source_id=?", (source_id,))
+            self._db.execute("DELETE FROM documents WHERE source_id=?", (source_id,))
+
+    def status_of(self, source_id: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT status FROM documents WHERE source_id=?", (source_id,)).fetchone()
+        return row[0] if row else None
+
+    def incomplete(self) -> list[tuple[str, str]]:
+        with self._lock:
+            return self._db.execute("SELECT source_id, status FROM documents WHERE status != ?", (COMPLETE,)).fetchall()
+
+    def documents(self) -> list[Source]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT source_id, path, name, doc_type, title, pages, chunks, size FROM documents "
+                "WHERE status=? ORDER BY name COLLATE NOCASE", (COMPLETE,)
+            ).fetchall()
+        return [Source(*row) for row in rows]
+
+    def document_at(self, path: str) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._db.execute(
+                "SELECT source_id FROM documents WHERE path=? AND status=?", (path, COMPLETE))]
+
+    def page(self, source_id: str, number: int) -> Page | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT number, label, text FROM pages WHERE source_id=? AND number=?", (source_id, number)
+            ).fetchone()
+        return Page(*row) if row else None
+
+    # --- chunks ------------------------------------------------------------------------------
+
+    def chunk_ids(self, source_id: str) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT chunk_id FROM chunks WHERE source_id=?", (source_id,))]
+
+    def chunks_by_id(self, chunk_ids: Sequence[str]) -> dict[str, Chunk]:
+        """Chunks of complete documents only: a half-ingested document is never returned."""
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT c.chunk_id, c.source_id, d.name, d.doc_type, c.page, c.start, c.end, c.text, c.heading, c.ordinal "
+                f"FROM chunks c JOIN documents d USING (source_id) WHERE d.status=? AND c.chunk_id IN ({marks})",
+                (COMPLETE, *chunk_ids),
+            ).fetchall()
+        return {row[0]: Chunk(*row) for row in rows}
+
+    def lexical_search(self, query: str, limit: int, source_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
+        """BM25 over chunk text (weight 1) and its context, title and heading (weight 0.5).
+        Returns (chunk_id, source_id, bm25) best first; FTS5's bm25() is lower-is-better."""
+        match = fts_query(query)
+        if not match:
+            return []
+        sql = (
+            "SELECT c.chunk_id, c.source_id, bm25(chunks_fts, 1.0, 0.5) AS score FROM chunks_fts "
+            "JOIN chunks c ON c.id = chunks_fts.rowid JOIN documents d ON d.source_id = c.source_id "
+            "WHERE chunks_fts MATCH ? AND d.status = ?"
+        )
+        params: list = [match, COMPLETE]
+        if source_ids is not None:
+            sql += f" AND c.source_id IN ({','.join('?' * len(source_ids))})"
+            params.extend(source_ids)
+        sql += " ORDER BY score LIMIT ?"
+        params.append(limit)
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            return {
+                "documents": self._db.execute("SELECT count(*) FROM documents").fetchone()[0],
+                "chunks": self._db.execute("SELECT count(*) FROM chunks").fetchone()[0],
+                "lexical": self._db.execute("SELECT count(*) FROM chunks_fts").fetchone()[0],
+                "pages": self._db.execute("SELECT count(*) FROM pages").fetchone()[0],
+            }

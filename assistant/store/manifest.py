@@ -1,0 +1,66 @@
+"""The manifest pins what built an index: the embedder, its dimension, the chunker settings and
+the schema version. Vectors from two different embedders are not comparable, so opening an index
+with another embedder is refused rather than silently returning nonsense."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from assistant.errors import EmbedderMismatch, IndexSchemaMismatch
+from assistant.ingest.chunking import ChunkerSettings
+
+SCHEMA_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    schema_version: int
+    embedder: str
+    dimension: int
+    chunker: ChunkerSettings
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        return json.dumps(data, indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Manifest":
+        data = json.loads(text)
+        return cls(
+            schema_version=int(data["schema_version"]),
+            embedder=str(data["embedder"]),
+            dimension=int(data["dimension"]),
+            chunker=ChunkerSettings(**data["chunker"]),
+        )
+
+
+def load_or_create(folder: Path, embedder: str, dimension: int, chunker: ChunkerSettings) -> Manifest:
+    """Return the folder's manifest, creating it for a new index; refuse a mismatched embedder.
+    An existing index keeps its own chunker settings so its chunks stay comparable."""
+    path = folder / MANIFEST_NAME
+    if not path.exists():
+        manifest = Manifest(SCHEMA_VERSION, embedder, dimension, chunker)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(manifest.to_json(), encoding="utf-8")
+        os.replace(tmp, path)  # atomic: a crash never leaves half a manifest
+        return manifest
+    try:
+        manifest = Manifest.from_json(path.read_text(encoding="utf-8"))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise IndexSchemaMismatch(f"The index at {folder} has a damaged manifest ({exc}); re-index into a new folder.") from None
+    if manifest.schema_version != SCHEMA_VERSION:
+        raise IndexSchemaMismatch(
+            f"The index at {folder} uses format version {manifest.schema_version}, this Clausewise reads "
+            f"version {SCHEMA_VERSION}. Re-index the documents into a new index."
+        )
+    if manifest.embedder != embedder or manifest.dimension != dimension:
+        raise EmbedderMismatch(
+            f"The index at {folder} was built with the embedding model '{manifest.embedder}' "
+            f"({manifest.dimension} dimensions), but the current model is '{embedder}' ({dimension} dimensions). "
+            "Switch back to that model, or re-index the documents into a new index."
+        )
+    return manifest

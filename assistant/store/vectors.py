@@ -1,0 +1,67 @@
+"""Dense vectors in a local Chroma collection. Chroma is only ever given vectors: its default
+embedding function would try to download a model, which must never happen."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+COLLECTION = "chunks"
+# Chroma refuses batches above its max batch size (5461 in 1.5.x); stay well under it.
+MAX_BATCH = 4000
+
+
+class VectorStore:
+    def __init__(self, folder: Path):
+        os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+        import chromadb
+        from chromadb.config import Settings
+
+        logging.getLogger("chromadb.telemetry").setLevel(logging.CRITICAL)
+        self._client = chromadb.PersistentClient(
+            path=str(folder), settings=Settings(anonymized_telemetry=False, allow_reset=False)
+        )
+        self._collection = self._client.get_or_create_collection(
+            COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
+        self._batch = min(MAX_BATCH, self._client.get_max_batch_size())
+
+    def add(self, ids: Sequence[str], vectors: np.ndarray, metadatas: Sequence[dict]):
+        for i in range(0, len(ids), self._batch):
+            self._collection.add(
+                ids=list(ids[i : i + self._batch]),
+                embeddings=vectors[i : i + self._batch],
+                metadatas=list(metadatas[i : i + self._batch]),
+            )
+
+    def delete_source(self, source_id: str):
+        self._collection.delete(where={"source_id": source_id})
+
+    def count(self, source_id: str | None = None) -> int:
+        if source_id is None:
+            return self._collection.count()
+        return len(self._collection.get(where={"source_id": source_id}, include=[])["ids"])
+
+    def query(self, vector: np.ndarray, k: int, source_ids: Sequence[str] | None = None,
+              doc_types: Sequence[str] | None = None) -> list[tuple[str, float]]:
+        """(chunk_id, source_id, cosine distance) best first."""
+        clauses = []
+        if source_ids is not None:
+            clauses.append({"source_id": {"$in": list(source_ids)}})
+        if doc_types:
+            clauses.append({"doc_type": {"$in": list(doc_types)}})
+        where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
+        n = self._collection.count()
+        if n == 0 or k <= 0:
+            return []
+        result = self._collection.query(
+            query_embeddings=[vector], n_results=min(k, n), where=where, include=["distances", "metadatas"]
+        )
+        return [
+            (cid, meta["source_id"], dist)
+            for cid, meta, dist in zip(result["ids"][0], result["metadatas"][0], result["distances"][0])
+        ]

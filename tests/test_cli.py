@@ -1,0 +1,110 @@
+"""The command line end to end, with the real MiniLM embedder and real Chroma."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant import cli
+from tests.docmaker import CONTRACT_PAGES, write_pdf
+
+REFERENCE_SCORER = Path(__file__).resolve().parents[2] / "shared" / "eval" / "tools" / "retrieval_metrics.py"
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    write_pdf(folder / "Acme MSA.PDF", CONTRACT_PAGES)
+    (folder / "dpa.txt").write_text(
+        "DATA PROCESSING ADDENDUM between Acme Widgets Ltd and Globex Corporation\n"
+        "Article 4 Personal data breaches\nThe processor shall notify the controller within 48 hours of a breach.\n"
+        "Article 5 Sub-processors\nThe processor shall not engage a sub-processor without prior written authorisation.\n"
+    )
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 nonsense")
+    return folder
+
+
+def run(capsys, *argv):
+    code = cli.main([str(a) for a in argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_ingest_docs_search_remove(tmp_path, corpus, capsys, no_network):
+    index = tmp_path / "idx"
+    code, out, err = run(capsys, "--index", index, "ingest", corpus)
+    assert code == 1  # one file failed, and the exit status says so
+    assert "2 indexed, 0 unchanged, 1 failed" in out
+    assert "broken.pdf" in out and "damaged" in out
+    assert "[3/3]" in err  # the progress lines
+
+    code, out, _ = run(capsys, "--index", index, "docs")
+    assert code == 0 and "Acme MSA.PDF" in out and "dpa.txt" in out and "2 documents" in out
+
+    code, out, _ = run(capsys, "--index", index, "search", "How quickly must a personal data breach be notified?", "-k", "2")
+    assert code == 0
+    first = out.split("[2]")[0]
+    assert "[1] dpa.txt, p. 1" in first and "48 hours" in first
+
+    code, out, _ = run(capsys, "--index", index, "search", "governing law", "--type", "pdf", "-k", "1")
+    assert "[1] Acme MSA.PDF, p. 2" in out and "New York" in out
+
+    code, out, _ = run(capsys, "--index", index, "ingest", corpus / "dpa.txt")
+    assert "0 indexed, 1 unchanged, 0 failed" in out
+
+    code, out, _ = run(capsys, "--index", index, "remove", "dpa.txt")
+    assert code == 0 and out.startswith("removed dpa.txt")
+    code, out, _ = run(capsys, "--index", index, "docs")
+    assert "dpa.txt" not in out and "1 documents" in out
+
+
+def test_clausewise_home_sets_the_index_for_every_command(tmp_path, corpus, capsys, monkeypatch):
+    monkeypatch.setenv("CLAUSEWISE_HOME", str(tmp_path / "home"))
+    run(capsys, "ingest", corpus / "dpa.txt")
+    assert (tmp_path / "home" / "default" / "manifest.json").exists()
+    code, out, _ = run(capsys, "docs")
+    assert "dpa.txt" in out
+
+
+def test_errors_are_plain_messages_not_tracebacks(tmp_path, capsys):
+    code, out, err = run(capsys, "--index", tmp_path / "idx", "remove", "nothing.pdf")
+    assert code == 1
+    assert err.strip() == "clausewise: No indexed document is called 'nothing.pdf'."
+
+
+def test_eval_retrieval_writes_a_run_file_scored_like_the_reference(tmp_path, corpus, capsys):
+    questions = tmp_path / "q.jsonl"
+    rows = [
+        {"id": "q1", "question": "Which law governs the Acme / Globex supply agreement?", "doc": "Acme MSA.PDF",
+         "answers": ["governed by the laws of the State of New York"], "category": "Governing Law"},
+        {"id": "q2", "question": "How fast must the processor report a data breach?", "doc": "dpa.txt",
+         "answers": ["The processor shall notify the controller within 48 hours of a breach."], "category": "dpa"},
+        {"id": "q3", "question": "What is the price of bananas?", "doc": None, "answers": [], "category": "unanswerable"},
+    ]
+    questions.write_text("\n".join(json.dumps(r) for r in rows))
+    out_file = tmp_path / "run.jsonl"
+    code, out, _ = run(capsys, "eval", "retrieval", "--corpus", corpus, "--questions", questions, "--out", out_file)
+    assert code == 0
+    run_rows = [json.loads(line) for line in out_file.read_text().splitlines()]
+    assert [r["id"] for r in run_rows] == ["q1", "q2", "q3"]
+    for r in run_rows:
+        assert len(r["retrieved"]) >= 3  # every chunk in this tiny corpus, best first
+        assert all({"doc", "page", "text"} <= set(c) for c in r["retrieved"])
+    assert "recall@10: 1.000" in out
+    if REFERENCE_SCORER.exists():
+        ref = subprocess.run([sys.executable, str(REFERENCE_SCORER), str(questions), str(out_file)],
+                             capture_output=True, text=True, check=True)
+        metrics = json.loads(ref.stdout)
+        assert f"recall@5:  {metrics['recall_at_5']:.3f}" in out
+        assert f"MRR@10:    {metrics['mrr_at_10']:.3f}" in out
+
+
+def test_demo_indexes_the_bundled_samples(tmp_path, capsys):
+    code, out, _ = run(capsys, "--index", tmp_path / "idx", "demo")
+    assert code == 0
+    assert "2 indexed" in out
+    assert "sixty (60) days" in out.split("? Within")[0]  # the termination-for-convenience clause
+    assert "forty-eight" in out.split("? Within")[1].split("? Which")[0]
