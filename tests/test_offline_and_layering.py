@@ -19,7 +19,8 @@ def test_end_to_end_with_real_minilm_and_chroma_and_no_network(tmp_path, minilm,
     reports = assistant.ingest([tmp_path / "msa.pdf", tmp_path / "dpa.txt"])
     assert [r.status.value for r in reports] == ["ok", "ok"]
     counts = assistant.index.consistency()
-    assert counts["vectors"] == counts["chunks"] == counts["lexical"] == sum(r.chunks for r in reports)
+    assert counts["chunks"] == counts["lexical"] == sum(r.chunks for r in reports)
+    assert counts["vectors"] == counts["windows"] >= counts["chunks"]
     # a paraphrase with no shared keyword is found by the dense ranker
     hits = assistant.search("What is the maximum amount Acme could have to pay in damages?", k=3)
     assert "total liability of Acme shall not exceed" in hits[0].text and hits[0].page == 2

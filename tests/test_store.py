@@ -16,7 +16,7 @@ def test_manifest_pins_embedder_dimension_and_chunker(tmp_path):
     manifest = json.loads((tmp_path / "idx" / "manifest.json").read_text())
     assert manifest["embedder"] == "test/hash-embedder"
     assert manifest["dimension"] == 64
-    assert manifest["chunker"] == {"max_chars": 700, "min_chars": 200, "version": 1}
+    assert manifest["chunker"] == {"max_chars": 700, "min_chars": 200, "window_chars": 400, "version": 2}
     # reopening with other chunker settings keeps the index's own
     b = Assistant(tmp_path / "idx", embedder=HashEmbedder(dimension=64))
     assert b.index.chunker.max_chars == 700
@@ -42,7 +42,7 @@ def test_damaged_or_future_manifest_is_refused(tmp_path):
         Assistant(folder, embedder=HashEmbedder()).index
     (folder / "manifest.json").write_text(json.dumps(
         {"schema_version": 99, "embedder": "test/hash-embedder", "dimension": 64,
-         "chunker": {"max_chars": 900, "min_chars": 300, "version": 1}}))
+         "chunker": {"max_chars": 900, "min_chars": 300, "window_chars": 400, "version": 2}}))
     with pytest.raises(IndexSchemaMismatch, match="version 99"):
         Assistant(folder, embedder=HashEmbedder()).index
 
@@ -66,6 +66,7 @@ def test_vectors_are_written_in_batches_under_chromas_limit(assistant, tmp_path,
     text = "\n".join(f"{i}. CLAUSE {i}\n" + f"Obligation {i} applies to every delivery of the goods. " * 8 for i in range(1, 21))
     (tmp_path / "long.txt").write_text(text)
     report = assistant.ingest([tmp_path / "long.txt"])[0]
-    assert report.chunks == sum(sizes) and report.chunks > 7
+    windows = assistant.index.consistency()["windows"]
+    assert windows == sum(sizes) and windows > 7 and windows >= report.chunks
     assert max(sizes) <= 7
-    assert assistant.index.vectors.count() == report.chunks
+    assert assistant.index.vectors.count() == windows

@@ -34,16 +34,23 @@ _CUT_PATTERNS = (re.compile(r"\n[^\S\n]*\n"), re.compile(r"[.;:][\"”)]?\s"), r
 
 @dataclass(frozen=True)
 class ChunkerSettings:
-    """Sizes in characters. 900 characters of contract English are about 210 MiniLM word pieces,
-    which leaves room in its 256-piece window for the title and heading prefixed when embedding."""
+    """Sizes in characters (contract English runs about 5 characters to a MiniLM word piece).
 
-    max_chars: int = 900
-    min_chars: int = 300
-    version: int = 1
+    A chunk is what is cited and shown: up to a whole clause (max_chars). It is embedded as
+    consecutive windows of at most window_chars, each prefixed with the title and heading, so
+    every embedded text sits well inside MiniLM's 256-piece window and a long clause is matched
+    by its best sentence rather than diluted into one averaged vector."""
+
+    max_chars: int = 1500
+    min_chars: int = 500
+    window_chars: int = 400
+    version: int = 2
 
     def __post_init__(self):
         if self.max_chars < 200:
             raise InvalidSetting(f"chunk max_chars must be at least 200, got {self.max_chars}")
+        if not 100 <= self.window_chars <= 1000:
+            raise InvalidSetting(f"chunk window_chars must be between 100 and 1000, got {self.window_chars}")
         if not 0 <= self.min_chars < self.max_chars:
             raise InvalidSetting(
                 f"chunk min_chars must be between 0 and max_chars ({self.max_chars}), got {self.min_chars}"
@@ -130,7 +137,7 @@ def _units(text: str, max_chars: int) -> list[_Unit]:
         major, heading = starts[start]
         first_line = text[start:end].strip().split("\n", 1)[0]
         heading_line = bool(heading) and " ".join(first_line.split()) == heading
-        for j, (a, b) in enumerate(_split_long(text, start, end, max_chars)):
+        for j, (a, b) in enumerate(split_at_sentences(text, start, end, max_chars)):
             units.append(_Unit(a, b, major and j == 0, heading if j == 0 else "", heading_line and j == 0))
     return units
 
@@ -156,7 +163,14 @@ def _heading_of(line: str) -> str:
     return ""
 
 
-def _split_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+def embedding_windows(text: str, window_chars: int) -> list[str]:
+    """Consecutive pieces of a chunk, cut at sentence ends, each at most window_chars long."""
+    pieces = [text[a:b].strip() for a, b in split_at_sentences(text, 0, len(text), window_chars)]
+    return [p for p in pieces if p] or [text]
+
+
+def split_at_sentences(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """Cut text[start:end] into spans of at most max_chars, preferring paragraph and sentence ends."""
     pieces = []
     while end - start > max_chars:
         window = text[start : start + max_chars]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from assistant.errors import CorruptDocument, DocumentError, EmptyFile, FileVanished
-from assistant.ingest.chunking import chunk_pages
+from assistant.ingest.chunking import chunk_pages, embedding_windows
 from assistant.ingest.discovery import discover
 from assistant.ingest.parsers import parse_bytes, read_file_bytes
 from assistant.store.index import Index
@@ -201,10 +201,15 @@ class Ingestor:
             for n, s in enumerate(spans)
         ]
         contexts = [context_of(parsed.title, c.heading) for c in chunks]
+        texts, window_owner = [], []
+        for n, chunk in enumerate(chunks):
+            for window in embedding_windows(chunk.text, self.index.chunker.window_chars):
+                texts.append(embedding_text(parsed.title, chunk.heading, window))
+                window_owner.append(n)
         self.timings.chunk += time.perf_counter() - began
 
         began = time.perf_counter()
-        vectors = self.embedder.embed_documents([embedding_text(parsed.title, c.heading, c.text) for c in chunks])
+        vectors = self.embedder.embed_documents(texts)
         self.timings.embed += time.perf_counter() - began
 
         began = time.perf_counter()
@@ -213,7 +218,7 @@ class Ingestor:
             title=parsed.title, pages=len(parsed.pages), chunks=len(chunks), size=size,
         )
         replaced = [sid for sid in self.index.catalog.document_at(str(item.path)) if sid != item.source_id]
-        self.index.add_document(source, parsed.pages, chunks, contexts, vectors, replaces=replaced)
+        self.index.add_document(source, parsed.pages, chunks, contexts, vectors, window_owner, replaces=replaced)
         self.timings.store += time.perf_counter() - began
         return IngestReport(str(item.path), IngestStatus.OK, pages=len(parsed.pages), chunks=len(chunks),
                             source_id=item.source_id, reason="replaced the earlier version" if replaced else "")

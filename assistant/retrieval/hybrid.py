@@ -27,9 +27,17 @@ from assistant.types import Hit, SearchFilters
 @dataclass(frozen=True)
 class RetrievalSettings:
     candidates: int = 50  # taken from each ranker before fusion
-    route_share: float = 0.3  # a document holding this share of the fused score is searched again
+    # Routing: a document is searched again when its best three passages hold this share of the
+    # fused score of all candidates. Three, not all: a long document should not win on bulk.
+    route_share: float = 0.2
+    route_top: int = 3
     max_routed: int = 2
     preamble_chars: int = 1500  # where a contract names itself and its parties
+    # RRF weights: once routed, the in-document rankings (clause words only) decide the order;
+    # the global rankings still contribute, so a wrong route cannot bury the right passage.
+    global_weight: float = 0.5
+    focused_dense_weight: float = 1.0
+    focused_lexical_weight: float = 1.5
 
 
 @dataclass(frozen=True)
@@ -74,21 +82,31 @@ class HybridRetriever:
         return dense, lexical
 
     def _route(self, fused: list[tuple[str, float]], source_of: dict[str, str]) -> list[str]:
-        mass: dict[str, float] = {}
+        per_doc: dict[str, list[float]] = {}
         for cid, score in fused[: self.settings.candidates]:
-            mass[source_of[cid]] = mass.get(source_of[cid], 0.0) + score
+            per_doc.setdefault(source_of[cid], []).append(score)
+        mass = {sid: sum(scores[: self.settings.route_top]) for sid, scores in per_doc.items()}
         total = sum(mass.values()) or 1.0
         ranked = sorted(mass.items(), key=lambda pair: -pair[1])
         return [sid for sid, m in ranked[: self.settings.max_routed] if m / total >= self.settings.route_share]
 
     def focus_query(self, query: str, source_id: str) -> str:
-        """The question without the words that only identify this document."""
+        """The question without the words that only identify this document: those its title or
+        preamble contains ("Acme", "GDPR", "distributor agreement"). Where that would leave less
+        than two words, only the words written as names (capitalised, or with digits) go, since
+        the rest then likely describe the clause ("What license is granted under the ... License
+        Agreement?")."""
         docs = {d.source_id: d for d in self.index.catalog.documents()}
         first = self.index.catalog.page(source_id, 1)
         identity = (docs[source_id].title if source_id in docs else "") + " " + (
             first.text[: self.settings.preamble_chars] if first else "")
-        identifying = set(re.findall(r"\w+", identity.lower()))
-        kept = [w for w in content_words(query) if w not in identifying]
+        in_document = set(re.findall(r"\w+", identity.lower()))
+        words = content_words(query)
+        kept = [w for w in words if w not in in_document]
+        if len(kept) < 2:
+            tokens = re.findall(r"\w+", query)
+            names = {t.lower() for t in tokens[1:] if t[0].isupper() or any(ch.isdigit() for ch in t)}
+            kept = [w for w in words if w not in (names & in_document)]
         return " ".join(kept)
 
     def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
@@ -102,12 +120,15 @@ class HybridRetriever:
         rankings = [dense, lexical]
         source_of = {r.chunk_id: r.source_id for r in dense + lexical}
         fused = reciprocal_rank_fusion([[r.chunk_id for r in ranking] for ranking in rankings])
+        s = self.settings
+        weights = [s.global_weight, s.global_weight]
         for source_id in self._route(fused, source_of):
             focus = self.focus_query(query, source_id)
             if focus:
                 rankings.extend(self._rank(focus, n, [source_id]))
+                weights.extend([s.focused_dense_weight, s.focused_lexical_weight])
         if len(rankings) > 2:
-            fused = reciprocal_rank_fusion([[r.chunk_id for r in ranking] for ranking in rankings])
+            fused = reciprocal_rank_fusion([[r.chunk_id for r in ranking] for ranking in rankings], weights=weights)
 
         dense_rank = {r.chunk_id: i for i, r in enumerate(dense, start=1)}
         lexical_rank = {r.chunk_id: i for i, r in enumerate(lexical, start=1)}

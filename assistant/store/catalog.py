@@ -19,7 +19,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     source_id TEXT PRIMARY KEY, path TEXT NOT NULL, name TEXT NOT NULL, doc_type TEXT NOT NULL,
     title TEXT NOT NULL, pages INTEGER NOT NULL, chunks INTEGER NOT NULL, size INTEGER NOT NULL,
-    status TEXT NOT NULL, added REAL NOT NULL
+    status TEXT NOT NULL, added REAL NOT NULL, vectors INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS documents_path ON documents(path);
 CREATE TABLE IF NOT EXISTS pages (
@@ -72,12 +72,14 @@ class Catalog:
 
     # --- documents ---------------------------------------------------------------------------
 
-    def add_pending(self, source: Source, added: float | None = None):
+    def add_pending(self, source: Source, vectors: int, added: float | None = None):
+        """Record a document before any of its data is written; `vectors` is how many
+        embedding windows it will have in Chroma, so consistency can be checked later."""
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (source.source_id, source.path, source.name, source.doc_type, source.title,
-                 source.pages, source.chunks, source.size, PENDING, added or time.time()),
+                 source.pages, source.chunks, source.size, PENDING, added or time.time(), vectors),
             )
 
     def complete(self, source_id: str, pages: Sequence[Page], chunks: Sequence[Chunk], contexts: Sequence[str],
@@ -184,10 +186,16 @@ class Catalog:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
 
+    def vector_count(self, source_id: str) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT vectors FROM documents WHERE source_id=?", (source_id,)).fetchone()
+        return row[0] if row else 0
+
     def counts(self) -> dict[str, int]:
         with self._lock:
             return {
                 "documents": self._db.execute("SELECT count(*) FROM documents").fetchone()[0],
+                "windows": self._db.execute("SELECT coalesce(sum(vectors), 0) FROM documents").fetchone()[0],
                 "chunks": self._db.execute("SELECT count(*) FROM chunks").fetchone()[0],
                 "lexical": self._db.execute("SELECT count(*) FROM chunks_fts").fetchone()[0],
                 "pages": self._db.execute("SELECT count(*) FROM pages").fetchone()[0],

@@ -49,13 +49,16 @@ class Index:
         return [source_id for source_id, _ in leftovers]
 
     def add_document(self, source: Source, pages: Sequence[Page], chunks: Sequence[Chunk],
-                     contexts: Sequence[str], vectors: np.ndarray, replaces: Sequence[str] = ()):
-        self.catalog.add_pending(source)
-        if chunks:
+                     contexts: Sequence[str], vectors: np.ndarray, window_owner: Sequence[int],
+                     replaces: Sequence[str] = ()):
+        """`vectors[i]` embeds a window of `chunks[window_owner[i]]`."""
+        self.catalog.add_pending(source, vectors=len(window_owner))
+        if len(window_owner):
             self.vectors.add(
-                [c.chunk_id for c in chunks],
+                [f"{chunks[owner].chunk_id}#{i}" for i, owner in enumerate(window_owner)],
                 vectors,
-                [{"source_id": source.source_id, "doc_type": source.doc_type, "page": c.page} for c in chunks],
+                [{"source_id": source.source_id, "doc_type": source.doc_type, "chunk_id": chunks[owner].chunk_id}
+                 for owner in window_owner],
             )
         self.catalog.complete(source.source_id, pages, chunks, contexts, replaces=replaces)
         for old in replaces:
@@ -73,7 +76,8 @@ class Index:
         return self.catalog.status_of(source_id) == cat.COMPLETE
 
     def consistency(self) -> dict[str, int]:
-        """Counts across both stores; in a consistent index chunks == lexical == vectors."""
+        """Counts across both stores; in a consistent index chunks == lexical and
+        vectors == windows (the embedding windows the catalog expects Chroma to hold)."""
         counts = self.catalog.counts()
         counts["vectors"] = self.vectors.count()
         return counts

@@ -13,6 +13,8 @@ import numpy as np
 COLLECTION = "chunks"
 # Chroma refuses batches above its max batch size (5461 in 1.5.x); stay well under it.
 MAX_BATCH = 4000
+# Windows fetched per chunk wanted: a chunk's windows often rank together.
+WINDOWS_PER_CHUNK = 3
 
 
 class VectorStore:
@@ -48,7 +50,8 @@ class VectorStore:
 
     def query(self, vector: np.ndarray, k: int, source_ids: Sequence[str] | None = None,
               doc_types: Sequence[str] | None = None) -> list[tuple[str, float]]:
-        """(chunk_id, source_id, cosine distance) best first."""
+        """(chunk_id, source_id, cosine distance) for the k best chunks, best first. A chunk is
+        stored as several windows and ranks by its closest one."""
         clauses = []
         if source_ids is not None:
             clauses.append({"source_id": {"$in": list(source_ids)}})
@@ -59,9 +62,10 @@ class VectorStore:
         if n == 0 or k <= 0:
             return []
         result = self._collection.query(
-            query_embeddings=[vector], n_results=min(k, n), where=where, include=["distances", "metadatas"]
+            query_embeddings=[vector], n_results=min(k * WINDOWS_PER_CHUNK, n), where=where,
+            include=["distances", "metadatas"],
         )
-        return [
-            (cid, meta["source_id"], dist)
-            for cid, meta, dist in zip(result["ids"][0], result["metadatas"][0], result["distances"][0])
-        ]
+        best: dict[str, tuple[str, str, float]] = {}
+        for meta, dist in zip(result["metadatas"][0], result["distances"][0]):
+            best.setdefault(meta["chunk_id"], (meta["chunk_id"], meta["source_id"], dist))
+        return list(best.values())[:k]
