@@ -29,9 +29,10 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 bench: setup
-	$(BIN)/python scripts/bench_ingest.py
+	$(BIN)/python -m tests.benchmarks.bench_ingest
 
 eval: setup
+	mkdir -p bench-results
 	$(BIN)/clausewise eval retrieval --corpus ../shared/eval/corpus --questions ../shared/eval/dev.jsonl --out bench-results/dev-run.jsonl
 
 clean:

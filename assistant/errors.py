@@ -42,16 +42,15 @@ class CorruptDocument(DocumentError):
     pass
 
 
-class IndexError_(ClausewiseError):
-    """Base for problems with an index folder (named with a trailing underscore to avoid
-    shadowing the builtin IndexError)."""
+class IndexProblem(ClausewiseError):
+    """An index folder cannot be used as it is."""
 
 
-class EmbedderMismatch(IndexError_):
+class EmbedderMismatch(IndexProblem):
     pass
 
 
-class IndexSchemaMismatch(IndexError_):
+class IndexSchemaMismatch(IndexProblem):
     pass
 
 

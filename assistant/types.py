@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 
@@ -120,4 +120,3 @@ class IngestTimings:
     embed: float = 0.0
     store: float = 0.0
     hash: float = 0.0
-    extra: dict[str, float] = field(default_factory=dict)

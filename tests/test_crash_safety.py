@@ -15,7 +15,7 @@ from assistant.testing import HashEmbedder
 from assistant.types import IngestStatus
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = 24
+DOCS = 40
 
 
 def make_folder(folder: Path) -> Path:
@@ -23,7 +23,7 @@ def make_folder(folder: Path) -> Path:
     for i in range(DOCS):
         clauses = "\n".join(
             f"{n}. CLAUSE {n}\n{n}.1 Supplier {i} shall perform obligation {n} for lot {i * 100 + n}. " * 3
-            for n in range(1, 8)
+            for n in range(1, 30)
         )
         (folder / f"contract-{i:02d}.txt").write_text(f"AGREEMENT {i}\n{clauses}\n")
     return folder
@@ -108,7 +108,7 @@ def test_kill_at_an_arbitrary_moment(tmp_path, after):
         if line.startswith("done"):
             seen += 1
             if seen == after:
-                time.sleep(0.01 * after)  # land somewhere inside the next document
+                time.sleep(0.002 * after)  # land somewhere inside a later document
                 child.send_signal(signal.SIGKILL)
                 break
     child.wait(timeout=60)

@@ -192,3 +192,22 @@ def test_discovery_walks_folders_recursively_and_skips_hidden_and_temporary_file
         (tmp_path / name).write_text("x")
     found = [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path])]
     assert found == ["top.md", "a/x.pdf", "a/b/y.DOCX"] or sorted(found) == sorted(["top.md", "a/x.pdf", "a/b/y.DOCX"])
+
+
+def test_a_crash_inside_a_parser_library_is_one_failed_row(assistant, tmp_path, monkeypatch):
+    from assistant.ingest import pipeline
+
+    real_parse = pipeline.parse_bytes
+
+    def flaky(data, path):
+        if path.name == "weird.txt":
+            raise RecursionError("deeply nested object")
+        return real_parse(data, path)
+
+    monkeypatch.setattr(pipeline, "parse_bytes", flaky)
+    for name in ("a.txt", "weird.txt", "b.txt"):
+        (tmp_path / name).write_text(f"1. TERM\n{name} runs for one year.\n")
+    rows = status_by_name(assistant.ingest([tmp_path]))
+    assert rows["weird.txt"].status == IngestStatus.FAILED
+    assert rows["weird.txt"].reason == "the file could not be read (RecursionError)"
+    assert rows["a.txt"].status == rows["b.txt"].status == IngestStatus.OK

@@ -36,7 +36,12 @@ class _Hashed:
 
 
 def _parse_job(data: bytes, path: str) -> ParsedDocument:
-    return parse_bytes(data, Path(path))
+    try:
+        return parse_bytes(data, Path(path))
+    except DocumentError:
+        raise
+    except Exception as exc:  # a bug or a crash inside a parser library: still one row, not a dead batch
+        raise CorruptDocument(f"the file could not be read ({type(exc).__name__})") from None
 
 
 def file_sha256(path: Path) -> str:
@@ -176,8 +181,6 @@ class Ingestor:
                     result = future.result()
                 except DocumentError as exc:
                     result = exc
-                except Exception as exc:  # a crash inside the parser library itself
-                    result = CorruptDocument(f"the file could not be read ({type(exc).__name__})")
                 self.timings.parse += time.perf_counter() - began  # time spent waiting on the parser
                 if cancel is not None and cancel.is_set():
                     for _, f in pending:

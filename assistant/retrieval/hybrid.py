@@ -96,10 +96,9 @@ class HybridRetriever:
         than two words, only the words written as names (capitalised, or with digits) go, since
         the rest then likely describe the clause ("What license is granted under the ... License
         Agreement?")."""
-        docs = {d.source_id: d for d in self.index.catalog.documents()}
+        doc = self.index.catalog.document(source_id)
         first = self.index.catalog.page(source_id, 1)
-        identity = (docs[source_id].title if source_id in docs else "") + " " + (
-            first.text[: self.settings.preamble_chars] if first else "")
+        identity = (doc.title if doc else "") + " " + (first.text[: self.settings.preamble_chars] if first else "")
         in_document = set(re.findall(r"\w+", identity.lower()))
         words = content_words(query)
         kept = [w for w in words if w not in in_document]
@@ -132,7 +131,7 @@ class HybridRetriever:
 
         dense_rank = {r.chunk_id: i for i, r in enumerate(dense, start=1)}
         lexical_rank = {r.chunk_id: i for i, r in enumerate(lexical, start=1)}
-        distance = {r.chunk_id: r.raw for ranking in rankings[::2] for r in ranking}
+        distance = {r.chunk_id: r.raw for r in dense}
         chunks = self.index.catalog.chunks_by_id([cid for cid, _ in fused[: k * 2]])
         hits = [
             Hit(chunk=chunks[cid], score=score, dense_rank=dense_rank.get(cid), lexical_rank=lexical_rank.get(cid),

@@ -135,6 +135,14 @@ class Catalog:
             ).fetchall()
         return [Source(*row) for row in rows]
 
+    def document(self, source_id: str) -> Source | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT source_id, path, name, doc_type, title, pages, chunks, size FROM documents "
+                "WHERE source_id=? AND status=?", (source_id, COMPLETE)
+            ).fetchone()
+        return Source(*row) if row else None
+
     def document_at(self, path: str) -> list[str]:
         with self._lock:
             return [r[0] for r in self._db.execute(
