@@ -1,0 +1,1 @@
+"""Grounded answers: prompts, generators, and the mapping of citations back to the sources."""
