@@ -1,0 +1,56 @@
+"""Local generation through llama-cpp-python. The model loads on first use, uses every core, and
+offloads layers to a GPU when the build supports one; tokens stream and generation stops promptly
+when `cancel` is set."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from assistant.generation.models import ModelUnavailable, check_fits, check_gguf
+
+
+class LlamaGenerator:
+    def __init__(self, model_path: Path, context_tokens: int = 4096, threads: int | None = None,
+                 gpu_layers: int | None = None):
+        self.model_path = Path(model_path)
+        self.context_tokens = context_tokens
+        self.threads = threads or os.cpu_count() or 1
+        self.gpu_layers = gpu_layers  # None: all layers when the build can offload, else none
+        self._llm = None
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def gpu_available() -> bool:
+        import llama_cpp
+
+        return bool(llama_cpp.llama_supports_gpu_offload())
+
+    def _load(self):
+        with self._lock:
+            if self._llm is None:
+                check_gguf(self.model_path)
+                check_fits(self.model_path, self.context_tokens)
+                from llama_cpp import Llama
+
+                layers = self.gpu_layers if self.gpu_layers is not None else (-1 if self.gpu_available() else 0)
+                try:
+                    self._llm = Llama(model_path=str(self.model_path), n_ctx=self.context_tokens,
+                                      n_threads=self.threads, n_gpu_layers=layers, verbose=False)
+                except ValueError as exc:  # llama.cpp's word for a file it cannot load
+                    raise ModelUnavailable(f"The model file could not be loaded ({exc}): {self.model_path}") from None
+        return self._llm
+
+    def stream(self, messages: Sequence[dict], max_tokens: int = 256, temperature: float = 0.0,
+               cancel: threading.Event | None = None) -> Iterator[str]:
+        """Yield text pieces of the assistant's reply to chat `messages`."""
+        llm = self._load()
+        for part in llm.create_chat_completion(list(messages), max_tokens=max_tokens, temperature=temperature,
+                                               stream=True):
+            if cancel is not None and cancel.is_set():
+                return
+            text = part["choices"][0]["delta"].get("content")
+            if text:
+                yield text
