@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from assistant.errors import CorruptDocument, DocumentError, EmptyFile, FileVanished
+from assistant.hashing import sha256_of
 from assistant.ingest.chunking import chunk_pages, embedding_windows
 from assistant.ingest.discovery import discover
 from assistant.ingest.parsers import parse_bytes, read_file_bytes
@@ -42,15 +43,6 @@ def _parse_job(data: bytes, path: str) -> ParsedDocument:
         raise
     except Exception as exc:  # a bug or a crash inside a parser library: still one row, not a dead batch
         raise CorruptDocument(f"the file could not be read ({type(exc).__name__})") from None
-
-
-def file_sha256(path: Path) -> str:
-    """Hash in blocks so a large library is never held in memory whole."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _read_for_parse(item: _Hashed) -> tuple[_Hashed, bytes]:
@@ -134,7 +126,7 @@ class Ingestor:
         try:
             if path.stat().st_size == 0:
                 raise EmptyFile("the file is empty (0 bytes)")
-            return file_sha256(path)
+            return sha256_of(path)
         except OSError:
             read_file_bytes(path)  # raises the same failure as a plain-language DocumentError
             raise
