@@ -55,8 +55,7 @@ class Assistant:
 
     def remove(self, name_or_id: str) -> list[Source]:
         """Remove the documents with this file name or id (prefix); returns what was removed."""
-        retriever = HybridRetriever(self.index, self.embedder)
-        ids = set(retriever.resolve_documents([name_or_id]))
+        ids = set(self.index.catalog.resolve([name_or_id]))
         removed = [d for d in self.documents() if d.source_id in ids]
         for doc in removed:
             self.index.remove_document(doc.source_id)

@@ -64,10 +64,9 @@ def context_of(title: str, heading: str) -> str:
 
 
 class Ingestor:
-    def __init__(self, index: Index, embedder, parse_ahead: bool = True):
+    def __init__(self, index: Index, embedder):
         self.index = index
         self.embedder = embedder
-        self.parse_ahead = parse_ahead
         self.timings = IngestTimings()
 
     def ingest(self, paths: Iterable[Path | str], progress: ProgressCallback | None = None,
@@ -132,20 +131,7 @@ class Ingestor:
             raise
 
     def _parsed(self, items: list[_Hashed], cancel: threading.Event | None):
-        """Yield (item, ParsedDocument | DocumentError) in order, parsing ahead in a worker."""
-        if not self.parse_ahead or len(items) < 2:
-            for item in items:
-                if cancel is not None and cancel.is_set():
-                    return
-                began = time.perf_counter()
-                try:
-                    item, data = _read_for_parse(item)
-                    result = _parse_job(data, str(item.path))
-                except DocumentError as exc:
-                    result = exc
-                self.timings.parse += time.perf_counter() - began
-                yield item, result
-            return
+        """Yield (item, ParsedDocument | DocumentError) in order, parsing ahead on a worker thread."""
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="clausewise-parse") as pool:
             pending: list[tuple[_Hashed, Future | DocumentError]] = []
             queue = iter(items)

@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from assistant.errors import DocumentNotFound
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.store.catalog import content_words
 from assistant.store.index import Index
@@ -53,24 +52,13 @@ class HybridRetriever:
         self.embedder = embedder
         self.settings = settings
 
-    def resolve_documents(self, names_or_ids: Sequence[str]) -> list[str]:
-        """Source ids for documents named by file name or by (a prefix of) their id."""
-        docs = self.index.catalog.documents()
-        found = []
-        for wanted in names_or_ids:
-            matches = [d.source_id for d in docs if d.name == wanted or d.source_id.startswith(wanted.lower())]
-            if not matches:
-                raise DocumentNotFound(f"No indexed document is called '{wanted}'.")
-            found.extend(matches)
-        return found
-
     def _scope(self, filters: SearchFilters | None) -> list[str] | None:
         if filters is None or (not filters.documents and not filters.doc_types):
             return None
         docs = self.index.catalog.documents()
         allowed = {d.source_id for d in docs}
         if filters.documents:
-            allowed &= set(self.resolve_documents(filters.documents))
+            allowed &= set(self.index.catalog.resolve(filters.documents))
         if filters.doc_types:
             types = {t.lower().lstrip(".") for t in filters.doc_types}
             allowed &= {d.source_id for d in docs if d.doc_type in types}

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from assistant.errors import DocumentNotFound
 from assistant.types import Chunk, Page, Source
 
 PENDING, COMPLETE, REMOVING = "pending", "complete", "removing"
@@ -142,6 +143,17 @@ class Catalog:
                 "WHERE source_id=? AND status=?", (source_id, COMPLETE)
             ).fetchone()
         return Source(*row) if row else None
+
+    def resolve(self, names_or_ids: Sequence[str]) -> list[str]:
+        """Source ids of the documents named by file name or by (a prefix of) their id."""
+        docs = self.documents()
+        found = []
+        for wanted in names_or_ids:
+            matches = [d.source_id for d in docs if d.name == wanted or d.source_id.startswith(wanted.lower())]
+            if not matches:
+                raise DocumentNotFound(f"No indexed document is called '{wanted}'.")
+            found.extend(matches)
+        return found
 
     def document_at(self, path: str) -> list[str]:
         with self._lock:
