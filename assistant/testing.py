@@ -40,3 +40,43 @@ class HashEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._vector(text)
+
+
+class ScriptedGenerator:
+    """Stands in for the model in unit tests. Given `script`, it streams those words; otherwise it
+    answers extractively: it reads the numbered passages in the prompt and returns the sentence that
+    shares most words with the question, cited with that passage's number. It records the messages
+    it was given and how many pieces it produced, so tests can check prompts and cancellation."""
+
+    def __init__(self, script: str | None = None, fail: Exception | None = None):
+        self.script = script
+        self.fail = fail
+        self.calls: list[list[dict]] = []
+        self.pieces_produced = 0
+
+    @staticmethod
+    def _stems(text: str) -> set[str]:
+        return {w.lower().rstrip("s")[:5] for w in re.findall(r"\w+", text)}
+
+    def _extract(self, prompt: str) -> str:
+        question = prompt.rsplit("Question:", 1)[-1].split("\n", 1)[0]
+        # Names pick the document, not the sentence: leave capitalised words out of the match.
+        wanted = self._stems(" ".join(w for w in re.findall(r"\w+", question)[1:] if not w[0].isupper()))
+        best, best_score = "The documents do not say.", 0
+        for number, body in re.findall(r"^\[(\d+)\][^\n]*:\n(.*?)(?=\n\n|\Z)", prompt, flags=re.S | re.M):
+            for sentence in re.split(r"(?<=[.;])\s+", " ".join(body.split())):
+                score = len(wanted & self._stems(sentence))
+                if score > best_score:
+                    best, best_score = f"{sentence.rstrip('.;')} [{number}].", score
+        return best
+
+    def stream(self, messages, max_tokens: int = 256, temperature: float = 0.0, cancel=None):
+        self.calls.append(list(messages))
+        if self.fail is not None:
+            raise self.fail
+        text = self.script if self.script is not None else self._extract(messages[-1]["content"])
+        for i, word in enumerate(text.split(" ")):
+            if cancel is not None and cancel.is_set():
+                return
+            self.pieces_produced += 1
+            yield word if i == 0 else " " + word

@@ -163,3 +163,14 @@ def check_fits(path: Path, context_tokens: int, free: int | None = None) -> None
             f"The model {path.name} needs about {need / 2**30:.1f} GiB with a {context_tokens}-token context, "
             f"but only {free / 2**30:.1f} GiB is free.{advice}"
         )
+
+
+# Chosen by measurement on the dev questions (README, "Choosing the default model").
+DEFAULT_MODEL = "qwen2.5-coder-0.5b"
+
+
+def model_path(choice: str) -> Path:
+    """A catalogue key resolves to its verified file; anything else is a path the user picked."""
+    if choice in CATALOGUE:
+        return resolve(CATALOGUE[choice])
+    return check_gguf(Path(choice).expanduser())

@@ -40,6 +40,14 @@ class RetrievalSettings:
 
 
 @dataclass(frozen=True)
+class Retrieval:
+    hits: list[Hit]
+    # The documents the question was routed to, each with the question as searched inside it
+    # (without the words that only identify the document).
+    routes: dict[str, str]
+
+
+@dataclass(frozen=True)
 class _Ranked:
     chunk_id: str
     source_id: str
@@ -97,11 +105,14 @@ class HybridRetriever:
         return " ".join(kept)
 
     def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
+        return self.retrieve(query, k, filters).hits
+
+    def retrieve(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> Retrieval:
         if k <= 0:
             raise ValueError(f"k must be positive, got {k}")
         scope = self._scope(filters)
         if scope is not None and not scope:
-            return []
+            return Retrieval([], {})
         n = max(self.settings.candidates, k)
         dense, lexical = self._rank(query, n, scope)
         rankings = [dense, lexical]
@@ -109,8 +120,9 @@ class HybridRetriever:
         fused = reciprocal_rank_fusion([[r.chunk_id for r in ranking] for ranking in rankings])
         s = self.settings
         weights = [s.global_weight, s.global_weight]
+        routes = {}
         for source_id in self._route(fused, source_of):
-            focus = self.focus_query(query, source_id)
+            focus = routes[source_id] = self.focus_query(query, source_id)
             if focus:
                 rankings.extend(self._rank(focus, n, [source_id]))
                 weights.extend([s.focused_dense_weight, s.focused_lexical_weight])
@@ -127,4 +139,4 @@ class HybridRetriever:
             for cid, score in fused
             if cid in chunks
         ]
-        return hits[:k]
+        return Retrieval(hits[:k], routes)

@@ -206,6 +206,17 @@ class Catalog:
         with self._lock:
             return self._db.execute(sql, params).fetchall()
 
+    def chunk_frequency(self, word: str, source_ids: Sequence[str] | None = None) -> int:
+        """How many indexed chunks contain the word (porter-stemmed, as BM25 matches it)."""
+        sql = ("SELECT count(*) FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid "
+               "JOIN documents d ON d.source_id = c.source_id WHERE chunks_fts MATCH ? AND d.status = ?")
+        params: list = [f'"{word}"', COMPLETE]
+        if source_ids is not None:
+            sql += f" AND c.source_id IN ({','.join('?' * len(source_ids))})"
+            params.extend(source_ids)
+        with self._lock:
+            return self._db.execute(sql, params).fetchone()[0]
+
     def vector_count(self, source_id: str) -> int:
         with self._lock:
             row = self._db.execute("SELECT vectors FROM documents WHERE source_id=?", (source_id,)).fetchone()

@@ -1,0 +1,215 @@
+"""Grounded answering: retrieve, check the evidence, prompt the model, stream, then verify.
+
+`Answerer.ask` yields events in a fixed order: one `Sources` (the passages the model reads, before
+any token), `Token`s as the model writes, then exactly one `Answer` or one `Failure`.
+
+The answer abstains ("The documents do not answer ...", with the nearest passages) when the index
+has no evidence (evidence.py), when the model says the passages do not contain the answer, or
+when no sentence of what it wrote is supported by a passage: an answer nothing backs is the
+model's general knowledge, which is exactly what a contract reviewer must not be given.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Iterator, Protocol, Sequence
+
+from assistant.errors import ClausewiseError
+from assistant.generation.citations import Citation, SentenceCheck, check_answer
+from assistant.generation.evidence import Evidence, assess, name_words
+from assistant.generation.prompt import NOT_FOUND, AnswerSettings, build_messages, excerpt, strip_label_echoes
+from assistant.retrieval.hybrid import HybridRetriever
+from assistant.types import Hit, SearchFilters
+
+_REFUSALS = re.compile(
+    r"^\W*not\s+found|passages?\s+(do|does)\s+not\s+(contain|say|mention|specify|provide)|"
+    r"(documents?|passages?)\s+(do|does)\s+not\s+(say|state|mention)|no\s+information\s+(about|on)",
+    re.IGNORECASE,
+)
+
+
+class Generator(Protocol):
+    def stream(self, messages: Sequence[dict], max_tokens: int = 256, temperature: float = 0.0,
+               cancel: threading.Event | None = None) -> Iterator[str]: ...
+
+
+@dataclass(frozen=True)
+class Sources:
+    passages: tuple[Hit, ...]
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str  # shown to the user: the model's sentences with verified markers, or the abstention
+    citations: tuple[Citation, ...]
+    sentences: tuple[SentenceCheck, ...]
+    abstained: bool
+    passages: tuple[Hit, ...]  # what the model read; the nearest passages when abstaining
+    reason: str = ""  # why it abstained, in plain words
+    model_text: str = ""  # what the model wrote, unedited
+    evidence: Evidence = field(default_factory=Evidence)
+    cancelled: bool = False
+    first_token_seconds: float | None = None
+    tokens: int = 0
+    tokens_per_second: float | None = None
+
+    @property
+    def unsupported(self) -> list[str]:
+        """Sentences that no passage supports (flagged to the user)."""
+        return [s.text for s in self.sentences if not s.supported]
+
+    @property
+    def documents(self) -> list[str]:
+        """Source ids this answer is about: its citations', else its passages'."""
+        ids = [c.source_id for c in self.citations] or [p.chunk.source_id for p in self.passages]
+        return list(dict.fromkeys(ids))
+
+
+@dataclass(frozen=True)
+class Failure:
+    message: str
+
+
+Event = Sources | Token | Answer | Failure
+
+
+def abstention_text(question: str, reason: str) -> str:
+    return f"The documents do not answer this question. {reason}".strip()
+
+
+def _with_verified_markers(checks: Sequence[SentenceCheck]) -> str:
+    """The answer with each sentence's markers replaced by the passages that really support it."""
+    parts = []
+    for check in checks:
+        sentence = re.sub(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]", "", check.text).strip()
+        markers = "".join(f" [{n}]" for n in sorted({c.number for c in check.citations}))
+        end = len(sentence.rstrip(".!?:;"))
+        parts.append(sentence[:end] + markers + sentence[end:])
+    return " ".join(parts)
+
+
+class Answerer:
+    def __init__(self, retriever: HybridRetriever, generator: Generator, settings: AnswerSettings = AnswerSettings()):
+        self.retriever = retriever
+        self.generator = generator
+        self.settings = settings
+
+    def _scope(self, question: str, filters: SearchFilters | None, history: Sequence[Answer]) -> SearchFilters | None:
+        """A follow-up that names no document ("and what is the notice period?") stays with the
+        documents the previous answer was about."""
+        if filters is not None and (filters.documents or filters.doc_types):
+            return filters
+        if history and not name_words(question) and history[-1].documents:
+            return SearchFilters(documents=tuple(history[-1].documents))
+        return filters
+
+    def ask(self, question: str, filters: SearchFilters | None = None, history: Sequence[Answer] = (),
+            cancel: threading.Event | None = None) -> Iterator[Event]:
+        question = " ".join(question.split())
+        if not question:
+            yield Failure("Type a question first.")
+            return
+        try:
+            yield from self._ask(question, filters, list(history), cancel)
+        except ClausewiseError as exc:
+            yield Failure(exc.message)
+
+    def _ask(self, question, filters, history, cancel) -> Iterator[Event]:
+        started = time.perf_counter()
+        s = self.settings
+        retrieval = self.retriever.retrieve(question, k=max(s.passages, 1), filters=self._scope(question, filters, history))
+        passages = tuple(excerpt(h, question, s.excerpt_chars) for h in retrieval.hits[: s.passages])
+        yield Sources(passages)
+
+        def abstain(reason: str, **extra) -> Answer:
+            return Answer(question, abstention_text(question, reason), (), (), True, passages, reason, **extra)
+
+        if not passages:
+            text = abstention_text(question, "Nothing in the indexed documents matches it.")
+            yield Token(text)
+            yield Answer(question, text, (), (), True, (), "Nothing in the indexed documents matches it.")
+            return
+        routed = list(retrieval.routes) or [passages[0].chunk.source_id]
+        evidence = assess(self.retriever.index.catalog, question, routed)
+        reason = ""
+        if evidence.unknown_names:
+            names = ", ".join(f'"{n}"' for n in evidence.unknown_names)
+            reason = f"No indexed document mentions {names}."
+        elif evidence.coverage < s.coverage_threshold:
+            doc = passages[0].doc_name if passages[0].chunk.source_id == routed[0] else "The document"
+            missing = ", ".join(f'"{w}"' for w in evidence.missing[:4])
+            reason = f"{doc} does not mention {missing}; the nearest passages are listed."
+        if reason:
+            answer = abstain(reason, evidence=evidence)
+            yield Token(answer.text)
+            yield answer
+            return
+
+        messages = build_messages(question, passages, [(a.question, a.text) for a in history[-s.history_turns:]]
+                                  if s.history_turns else ())
+        pieces: list[str] = []
+        held = ""  # text held back while it may still turn out to be "NOT FOUND"
+        first_token = None
+        for piece in self.generator.stream(messages, max_tokens=s.max_tokens, temperature=0.0, cancel=cancel):
+            if first_token is None:
+                first_token = time.perf_counter()
+            pieces.append(piece)
+            if cancel is not None and cancel.is_set():
+                break
+            held += piece
+            start = held.strip().upper()
+            if NOT_FOUND.startswith(start) or start.startswith(NOT_FOUND):
+                continue
+            yield Token(held)
+            held = ""
+        finished = time.perf_counter()
+        model_text = "".join(pieces).strip()
+        text = strip_label_echoes(model_text, passages)
+        timing = dict(
+            first_token_seconds=(first_token - started) if first_token else None,
+            tokens=len(pieces),
+            tokens_per_second=(len(pieces) - 1) / (finished - first_token)
+            if first_token and len(pieces) > 1 and finished > first_token else None,
+        )
+        cancelled = cancel is not None and cancel.is_set()
+        if cancelled:
+            if held:
+                yield Token(held)
+            checks = tuple(check_answer(text, passages))
+            yield Answer(question, text, _unique_citations(checks), checks, False, passages,
+                         model_text=model_text, evidence=evidence, cancelled=True, **timing)
+            return
+        if not text or _REFUSALS.search(text):
+            answer = abstain("The passages found do not contain the answer; the nearest are listed.",
+                             model_text=model_text, evidence=evidence, **timing)
+            yield Token(answer.text)
+            yield answer
+            return
+        if held:
+            yield Token(held)
+        checks = tuple(check_answer(text, passages))
+        if not any(c.supported for c in checks):
+            answer = abstain("No passage supports what the model wrote, so it is not shown as an answer.",
+                             model_text=model_text, evidence=evidence, **timing)
+            yield answer
+            return
+        yield Answer(question, _with_verified_markers(checks), _unique_citations(checks), checks, False, passages,
+                     model_text=model_text, evidence=evidence, **timing)
+
+
+def _unique_citations(checks: Sequence[SentenceCheck]) -> tuple[Citation, ...]:
+    seen: dict[tuple, Citation] = {}
+    for check in checks:
+        for c in check.citations:
+            seen.setdefault((c.source_id, c.page, c.start, c.end), c)
+    return tuple(seen.values())
+

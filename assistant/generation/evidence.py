@@ -1,0 +1,91 @@
+"""Is there evidence to answer from? Checked before the model runs, so a question the documents
+cannot answer gets a plain "the documents do not say" instead of a fluent guess.
+
+Two checks, both against the index rather than the model:
+
+- Names the index has never seen. A question about "the Monsanto agency agreement" when no
+  indexed text mentions Monsanto is about a document the user has not added.
+- The question's subject missing from the document it is about. Retrieval always returns the
+  nearest passages; when the words that describe what is asked ("liquidated damages",
+  "escrow") hardly occur in the document the question routes to, the clause is not there. Words
+  are weighted by rarity across the index, so "agreement" counts for little and "escrow" for much.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from assistant.store.catalog import STOPWORDS, Catalog, content_words
+
+# English function words: the name check needs to know it reads an English question, since other
+# languages (German) capitalise ordinary nouns.
+_ENGLISH = STOPWORDS | {"not", "no", "our", "we", "you", "your", "he", "she", "his", "her", "long", "much", "many"}
+# Question words that say nothing about the subject.
+_QUESTION_WORDS = frozenset(
+    """agreement contract document documents say says said provide provides provision provisions clause
+    clauses section state states party parties give gives given long much many often whether need needs needed
+    required require requires according apply applies set sets out other happen happens look looks affect
+    affects contain contains impose imposes cover covers key type types amount amounts often right rights
+    obligation obligations accept accepts stop kind kinds what exactly describe""".split()
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    unknown_names: tuple[str, ...] = ()  # name-like words of the question found nowhere in the index
+    coverage: float = 1.0  # rarity-weighted share of the subject's words found in the routed document
+    missing: tuple[str, ...] = ()  # subject words the routed document does not contain
+    subject: tuple[str, ...] = field(default_factory=tuple)
+
+    def as_dict(self) -> dict:
+        return {"unknown_names": list(self.unknown_names), "coverage": round(self.coverage, 3),
+                "missing": list(self.missing), "subject": list(self.subject)}
+
+
+def name_words(question: str) -> list[str]:
+    """Words written as names in an English question: capitalised or all-caps, not the first word."""
+    tokens = re.findall(r"\w+", question)
+    lower = [t.lower() for t in tokens]
+    if not lower or sum(1 for t in lower if t in _ENGLISH) / len(lower) < 0.15:
+        return []
+    names = []
+    for token in tokens[1:]:
+        if len(token) > 1 and (token[0].isupper() and not token.isdigit()) and token.lower() not in _ENGLISH:
+            if token.lower() not in names:
+                names.append(token.lower())
+    return names
+
+
+def unknown_names(catalog: Catalog, question: str) -> tuple[str, ...]:
+    return tuple(w for w in name_words(question) if catalog.chunk_frequency(w) == 0)
+
+
+def subject_coverage(catalog: Catalog, subject: list[str], source_ids: list[str]) -> tuple[float, tuple[str, ...]]:
+    """Rarity-weighted share of the subject words that occur in the given documents."""
+    words = [w for w in subject if w not in _QUESTION_WORDS and not w.isdigit()]
+    if not words or not source_ids:
+        return 1.0, ()
+    total_chunks = max(catalog.counts()["chunks"], 1)
+    weight_sum = found_sum = 0.0
+    missing = []
+    for word in words:
+        frequency = catalog.chunk_frequency(word)
+        weight = math.log(1 + total_chunks / (1 + frequency))
+        weight_sum += weight
+        if frequency and catalog.chunk_frequency(word, source_ids):
+            found_sum += weight
+        else:
+            missing.append(word)
+    return (found_sum / weight_sum if weight_sum else 1.0), tuple(missing)
+
+
+def assess(catalog: Catalog, question: str, source_ids: list[str]) -> Evidence:
+    """`source_ids`: the documents the question is about (where retrieval routed it). The subject
+    is the question's content words less the names, which identify the document, not the clause."""
+    names = set(name_words(question))
+    subject = [w for w in content_words(question) if w not in names]
+    coverage, missing = subject_coverage(catalog, subject, source_ids)
+    return Evidence(unknown_names=unknown_names(catalog, question), coverage=coverage, missing=missing,
+                    subject=tuple(subject))

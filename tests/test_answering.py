@@ -1,0 +1,151 @@
+"""Assistant.ask with the real index (Chroma + SQLite), the hash embedder and a scripted generator."""
+
+import threading
+
+import pytest
+
+from assistant.generation.answering import Answer, Failure, Sources, Token
+from assistant.generation.models import ModelUnavailable
+from assistant.service import Assistant
+from assistant.testing import ScriptedGenerator
+from assistant.types import SearchFilters
+
+NORTHWIND = """SUPPLY AGREEMENT between Northwind Components Ltd and Harbour Tools GmbH.
+1. TERM
+1.1 The term is three (3) years and renews for one (1) year unless notice is given ninety (90) days before expiry.
+2. TERMINATION
+2.1 Either party may terminate for convenience on sixty (60) days' written notice.
+3. GOVERNING LAW
+3.1 This Supply Agreement is governed by the laws of Ireland.
+"""
+BLUEFIN = """SERVICES AGREEMENT between Bluefin Logistics Inc and Harbour Tools GmbH.
+1. TERM
+1.1 The term is five (5) years.
+2. TERMINATION
+2.1 Either party may terminate for convenience on thirty (30) days' written notice.
+3. GOVERNING LAW
+3.1 This Services Agreement is governed by the laws of the State of New York.
+"""
+
+
+@pytest.fixture
+def library(tmp_path, hash_embedder):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "northwind.txt").write_text(NORTHWIND)
+    (docs / "bluefin.txt").write_text(BLUEFIN)
+
+    def make(generator):
+        a = Assistant(tmp_path / "index", embedder=hash_embedder, generator=generator)
+        a.ingest([docs])
+        return a
+
+    yield make
+
+
+def run(assistant, question, **kwargs):
+    return list(assistant.ask(question, **kwargs))
+
+
+def test_events_come_in_order_sources_tokens_answer(library):
+    generator = ScriptedGenerator()
+    events = run(library(generator), "Which law governs the Northwind Components supply agreement?")
+    assert isinstance(events[0], Sources) and events[0].passages
+    assert all(isinstance(e, Token) for e in events[1:-1]) and len(events) > 3
+    answer = events[-1]
+    assert isinstance(answer, Answer) and not answer.abstained
+    assert "Ireland" in answer.text
+    assert "".join(e.text for e in events[1:-1]).strip() == answer.model_text
+    citation = answer.citations[0]
+    assert citation.doc_name == "northwind.txt" and citation.page == 1
+    assert NORTHWIND[citation.start:citation.end] == citation.quote and "Ireland" in citation.quote
+
+
+def test_cancel_stops_generation_promptly(library):
+    generator = ScriptedGenerator(script=" ".join(f"word{i}" for i in range(500)))
+    cancel = threading.Event()
+    events = []
+    for event in library(generator).ask("Which law governs the Northwind agreement?", cancel=cancel):
+        events.append(event)
+        if sum(isinstance(e, Token) for e in events) == 3:
+            cancel.set()
+    answer = events[-1]
+    assert isinstance(answer, Answer) and answer.cancelled
+    assert generator.pieces_produced <= 4  # the generator saw the cancel at its next piece
+    assert sum(isinstance(e, Token) for e in events) <= 4
+
+
+def test_a_name_no_document_mentions_abstains_without_running_the_model(library):
+    generator = ScriptedGenerator()
+    events = run(library(generator), "What is the governing law of the Monsanto agency agreement?")
+    answer = events[-1]
+    assert isinstance(events[0], Sources)
+    assert answer.abstained and answer.citations == ()
+    assert answer.text.startswith("The documents do not answer")
+    assert '"monsanto"' in answer.reason
+    assert answer.passages  # the nearest passages are still listed
+    assert generator.calls == []
+
+
+def test_a_refusal_from_the_model_becomes_a_plain_abstention(library):
+    generator = ScriptedGenerator(script="The passages do not contain information about this.")
+    answer = run(library(generator), "How long is the renewal term of the Northwind agreement?")[-1]
+    assert answer.abstained and answer.citations == ()
+    assert "do not contain the answer" in answer.reason
+
+
+def test_an_answer_no_passage_supports_is_not_given(library):
+    generator = ScriptedGenerator(script="Paris is the capital of France and hosts many museums.")
+    answer = run(library(generator), "Which law governs the Northwind agreement?")[-1]
+    assert answer.abstained
+    assert answer.model_text.startswith("Paris")
+    assert "Paris" not in answer.text
+
+
+def test_unsupported_sentences_are_flagged_next_to_supported_ones(library):
+    generator = ScriptedGenerator(script="The laws of Ireland govern [1]. Penguins enjoy cold weather.")
+    answer = run(library(generator), "Which law governs the Northwind Components agreement?")[-1]
+    assert not answer.abstained
+    assert answer.unsupported == ["Penguins enjoy cold weather."]
+    assert answer.text.startswith("The laws of Ireland govern [")
+
+
+def test_follow_up_questions_stay_with_the_previous_document(library):
+    assistant = library(ScriptedGenerator())
+    first = run(assistant, "Which law governs?", filters=SearchFilters(documents=("bluefin.txt",)))[-1]
+    assert "New York" in first.text
+    assert first.documents and all(d == first.citations[0].source_id for d in first.documents)
+    follow_up = run(assistant, "and how much notice is needed to terminate for convenience?", history=[first])
+    assert {p.doc_name for p in follow_up[0].passages} == {"bluefin.txt"}
+    assert "thirty (30) days" in follow_up[-1].text
+    # The follow-up was put to the model after the earlier turn.
+    messages = assistant.generator.calls[-1]
+    assert messages[1]["content"] == first.question and messages[2]["content"] == first.text
+
+
+def test_a_question_naming_another_document_leaves_the_conversation_scope(library):
+    assistant = library(ScriptedGenerator())
+    first = run(assistant, "Which law governs?", filters=SearchFilters(documents=("bluefin.txt",)))[-1]
+    events = run(assistant, "Which law governs the Northwind Components supply agreement?", history=[first])
+    assert "northwind.txt" in {p.doc_name for p in events[0].passages}
+    assert "Ireland" in events[-1].text
+
+
+def test_filters_restrict_the_sources(library):
+    events = run(library(ScriptedGenerator()), "Which law governs?", filters=SearchFilters(documents=("bluefin.txt",)))
+    assert {p.doc_name for p in events[0].passages} == {"bluefin.txt"}
+
+
+def test_a_missing_model_is_a_failure_after_the_sources(library):
+    generator = ScriptedGenerator(fail=ModelUnavailable("The model file does not exist: /nowhere.gguf"))
+    events = run(library(generator), "Which law governs the Northwind agreement?")
+    assert isinstance(events[0], Sources)
+    assert events[-1] == Failure("The model file does not exist: /nowhere.gguf")
+
+
+def test_an_empty_question_or_index(library, tmp_path, hash_embedder):
+    assert run(library(ScriptedGenerator()), "   ") == [Failure("Type a question first.")]
+    empty = Assistant(tmp_path / "empty", embedder=hash_embedder, generator=ScriptedGenerator())
+    events = run(empty, "Which law governs?")
+    assert events[0] == Sources(()) and events[-1].abstained
+    assert "Nothing in the indexed documents" in events[-1].reason
