@@ -149,3 +149,13 @@ def test_an_empty_question_or_index(library, tmp_path, hash_embedder):
     events = run(empty, "Which law governs?")
     assert events[0] == Sources(()) and events[-1].abstained
     assert "Nothing in the indexed documents" in events[-1].reason
+
+
+def test_an_answer_of_bare_markers_quotes_the_passage_it_points_at(library):
+    generator = ScriptedGenerator(script="[1]")
+    answer = run(library(generator), "Which law governs the Northwind Components supply agreement?")[-1]
+    assert not answer.abstained
+    assert answer.text.startswith("“") and answer.text.endswith("” [1].")
+    quoted = answer.text[1:answer.text.rindex("”")]
+    assert quoted in " ".join(answer.passages[0].text.split())
+    assert answer.citations and answer.citations[0].number == 1

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Protocol, Sequence
 
 from assistant.errors import ClausewiseError
-from assistant.generation.citations import Citation, SentenceCheck, check_answer
+from assistant.generation.citations import Citation, SentenceCheck, best_quote, check_answer
 from assistant.generation.evidence import Evidence, assess, name_words
 from assistant.generation.prompt import NOT_FOUND, AnswerSettings, build_messages, excerpt, strip_label_echoes
 from assistant.retrieval.hybrid import HybridRetriever
@@ -196,6 +196,8 @@ class Answerer:
             return
         if held:
             yield Token(held)
+        if not re.sub(r"\[\d+\]|[\s,;.]", "", text):
+            text = _quote_pointed_passages(question, text, passages)
         checks = tuple(check_answer(text, passages))
         if not any(c.supported for c in checks):
             answer = abstain("No passage supports what the model wrote, so it is not shown as an answer.",
@@ -204,6 +206,18 @@ class Answerer:
             return
         yield Answer(question, _with_verified_markers(checks), _unique_citations(checks), checks, False, passages,
                      model_text=model_text, evidence=evidence, **timing)
+
+
+def _quote_pointed_passages(question: str, text: str, passages: Sequence[Hit]) -> str:
+    """Small models sometimes answer with markers alone ("[1] [2]"): they point at the passage
+    that answers. The answer is then that passage's sentence closest to the question, quoted."""
+    numbers = [n for n in dict.fromkeys(int(m) for m in re.findall(r"\[(\d+)\]", text)) if 1 <= n <= len(passages)]
+    quotes = []
+    for n in numbers[:2]:
+        start, end = best_quote(question, passages[n - 1].text)
+        quote = " ".join(passages[n - 1].text[start:end].split()).rstrip(".;:")
+        quotes.append(f"“{quote}” [{n}].")
+    return " ".join(quotes)
 
 
 def _unique_citations(checks: Sequence[SentenceCheck]) -> tuple[Citation, ...]:

@@ -75,7 +75,8 @@ def support(sentence: str, passage: str) -> float:
 
 def _quote_candidates(passage: str):
     """Sentence spans of the passage, and each without a leading heading line ("9. GOVERNING LAW")."""
-    for match in re.finditer(r"[^.;!?\n][^.;!?]*[.;!?]?", passage):
+    # A period between digits ("3.1", "12.5%") does not end a sentence.
+    for match in re.finditer(r"[^.;!?\n](?:[^.;!?]|(?<=\d)\.(?=\d))*[.;!?]?", passage):
         start, end = match.start(), match.end()
         while start < end and passage[start].isspace():
             start += 1
