@@ -239,8 +239,6 @@ def stream_answer(assistant, question: str, filters: SearchFilters | None = None
     streamed = ""
     for event in assistant.ask(question, filters=filters):
         if isinstance(event, Token):
-            if not streamed and event.text.startswith("The documents do not answer"):
-                continue  # printed once, with the final answer
             streamed += event.text
             print(event.text, end="", flush=True)
         elif isinstance(event, Answer):

@@ -1,7 +1,8 @@
 """Grounded answering: retrieve, check the evidence, prompt the model, stream, then verify.
 
 `Answerer.ask` yields events in a fixed order: one `Sources` (the passages the model reads, before
-any token), `Token`s as the model writes, then exactly one `Answer` or one `Failure`.
+any token), `Token`s as the model writes (none when it abstains before running the model), then
+exactly one `Answer` or one `Failure`.
 
 The answer abstains ("The documents do not answer ...", with the nearest passages) when the index
 has no evidence (evidence.py), when the model says the passages do not contain the answer, or
@@ -20,7 +21,7 @@ from typing import Iterator, Protocol, Sequence
 from assistant.errors import ClausewiseError
 from assistant.generation.citations import Citation, SentenceCheck, best_quote, check_answer
 from assistant.generation.evidence import Evidence, assess, name_words
-from assistant.generation.prompt import NOT_FOUND, AnswerSettings, build_messages, excerpt, strip_label_echoes
+from assistant.generation.prompt import AnswerSettings, build_messages, excerpt, strip_label_echoes
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.types import Hit, SearchFilters
 
@@ -134,11 +135,9 @@ class Answerer:
             return Answer(question, abstention_text(question, reason), (), (), True, passages, reason, **extra)
 
         if not passages:
-            text = abstention_text(question, "Nothing in the indexed documents matches it.")
-            yield Token(text)
-            yield Answer(question, text, (), (), True, (), "Nothing in the indexed documents matches it.")
+            yield abstain("Nothing in the indexed documents matches it.")
             return
-        routed = list(retrieval.routes) or [passages[0].chunk.source_id]
+        routed = retrieval.routed or [passages[0].chunk.source_id]
         evidence = assess(self.retriever.index.catalog, question, routed)
         reason = ""
         if evidence.unknown_names:
@@ -149,28 +148,20 @@ class Answerer:
             missing = ", ".join(f'"{w}"' for w in evidence.missing[:4])
             reason = f"{doc} does not mention {missing}; the nearest passages are listed."
         if reason:
-            answer = abstain(reason, evidence=evidence)
-            yield Token(answer.text)
-            yield answer
+            yield abstain(reason, evidence=evidence)
             return
 
         messages = build_messages(question, passages, [(a.question, a.text) for a in history[-s.history_turns:]]
                                   if s.history_turns else ())
         pieces: list[str] = []
-        held = ""  # text held back while it may still turn out to be "NOT FOUND"
         first_token = None
         for piece in self.generator.stream(messages, max_tokens=s.max_tokens, temperature=0.0, cancel=cancel):
             if first_token is None:
                 first_token = time.perf_counter()
-            pieces.append(piece)
             if cancel is not None and cancel.is_set():
                 break
-            held += piece
-            start = held.strip().upper()
-            if NOT_FOUND.startswith(start) or start.startswith(NOT_FOUND):
-                continue
-            yield Token(held)
-            held = ""
+            pieces.append(piece)
+            yield Token(piece)
         finished = time.perf_counter()
         model_text = "".join(pieces).strip()
         text = strip_label_echoes(model_text, passages)
@@ -180,29 +171,21 @@ class Answerer:
             tokens_per_second=(len(pieces) - 1) / (finished - first_token)
             if first_token and len(pieces) > 1 and finished > first_token else None,
         )
-        cancelled = cancel is not None and cancel.is_set()
-        if cancelled:
-            if held:
-                yield Token(held)
+        if cancel is not None and cancel.is_set():
             checks = tuple(check_answer(text, passages))
             yield Answer(question, text, _unique_citations(checks), checks, False, passages,
                          model_text=model_text, evidence=evidence, cancelled=True, **timing)
             return
         if not text or _REFUSALS.search(text):
-            answer = abstain("The passages found do not contain the answer; the nearest are listed.",
-                             model_text=model_text, evidence=evidence, **timing)
-            yield Token(answer.text)
-            yield answer
+            yield abstain("The passages found do not contain the answer; the nearest are listed.",
+                          model_text=model_text, evidence=evidence, **timing)
             return
-        if held:
-            yield Token(held)
         if not re.sub(r"\[\d+\]|[\s,;.]", "", text):
             text = _quote_pointed_passages(question, text, passages)
         checks = tuple(check_answer(text, passages))
         if not any(c.supported for c in checks):
-            answer = abstain("No passage supports what the model wrote, so it is not shown as an answer.",
-                             model_text=model_text, evidence=evidence, **timing)
-            yield answer
+            yield abstain("No passage supports what the model wrote, so it is not shown as an answer.",
+                          model_text=model_text, evidence=evidence, **timing)
             return
         yield Answer(question, _with_verified_markers(checks), _unique_citations(checks), checks, False, passages,
                      model_text=model_text, evidence=evidence, **timing)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from assistant.store.catalog import STOPWORDS, Catalog, content_words
 
@@ -37,7 +37,7 @@ class Evidence:
     unknown_names: tuple[str, ...] = ()  # name-like words of the question found nowhere in the index
     coverage: float = 1.0  # rarity-weighted share of the subject's words found in the routed document
     missing: tuple[str, ...] = ()  # subject words the routed document does not contain
-    subject: tuple[str, ...] = field(default_factory=tuple)
+    subject: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
         return {"unknown_names": list(self.unknown_names), "coverage": round(self.coverage, 3),
@@ -67,7 +67,7 @@ def subject_coverage(catalog: Catalog, subject: list[str], source_ids: list[str]
     words = [w for w in subject if w not in _QUESTION_WORDS and not w.isdigit()]
     if not words or not source_ids:
         return 1.0, ()
-    total_chunks = max(catalog.counts()["chunks"], 1)
+    total_chunks = max(catalog.chunk_total(), 1)
     weight_sum = found_sum = 0.0
     missing = []
     for word in words:

@@ -31,7 +31,6 @@ SYSTEM_PROMPT = (
     "language of the question."
 )
 
-NOT_FOUND = "NOT FOUND"
 OMITTED = "[instruction to an AI assistant omitted]"
 
 _INSTRUCTION = re.compile(

@@ -42,9 +42,7 @@ class RetrievalSettings:
 @dataclass(frozen=True)
 class Retrieval:
     hits: list[Hit]
-    # The documents the question was routed to, each with the question as searched inside it
-    # (without the words that only identify the document).
-    routes: dict[str, str]
+    routed: list[str]  # the documents the question was routed to and searched again inside
 
 
 @dataclass(frozen=True)
@@ -112,7 +110,7 @@ class HybridRetriever:
             raise ValueError(f"k must be positive, got {k}")
         scope = self._scope(filters)
         if scope is not None and not scope:
-            return Retrieval([], {})
+            return Retrieval([], [])
         n = max(self.settings.candidates, k)
         dense, lexical = self._rank(query, n, scope)
         rankings = [dense, lexical]
@@ -120,9 +118,9 @@ class HybridRetriever:
         fused = reciprocal_rank_fusion([[r.chunk_id for r in ranking] for ranking in rankings])
         s = self.settings
         weights = [s.global_weight, s.global_weight]
-        routes = {}
-        for source_id in self._route(fused, source_of):
-            focus = routes[source_id] = self.focus_query(query, source_id)
+        routed = self._route(fused, source_of)
+        for source_id in routed:
+            focus = self.focus_query(query, source_id)
             if focus:
                 rankings.extend(self._rank(focus, n, [source_id]))
                 weights.extend([s.focused_dense_weight, s.focused_lexical_weight])
@@ -139,4 +137,4 @@ class HybridRetriever:
             for cid, score in fused
             if cid in chunks
         ]
-        return Retrieval(hits[:k], routes)
+        return Retrieval(hits[:k], routed)

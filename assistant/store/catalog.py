@@ -217,6 +217,10 @@ class Catalog:
         with self._lock:
             return self._db.execute(sql, params).fetchone()[0]
 
+    def chunk_total(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+
     def vector_count(self, source_id: str) -> int:
         with self._lock:
             row = self._db.execute("SELECT vectors FROM documents WHERE source_id=?", (source_id,)).fetchone()
