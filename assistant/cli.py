@@ -1,5 +1,6 @@
 """The command line: a thin layer over assistant.service.Assistant.
 
+    clausewise                                   open the desktop app
     clausewise [--index DIR] ingest PATH...      index files and folders
     clausewise [--index DIR] docs                list indexed documents
     clausewise [--index DIR] remove DOC          remove a document (file name or id prefix)
@@ -21,6 +22,7 @@ import textwrap
 import time
 from pathlib import Path
 
+from assistant.conversation import citation_line, passage_line
 from assistant.errors import ClausewiseError
 from assistant.types import IngestProgress, IngestReport, IngestStatus, SearchFilters
 
@@ -80,7 +82,11 @@ def _model_options(p) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    command = args.command or "demo"
+    if args.command is None:  # no command: the desktop app
+        from ui.app import main as app_main
+
+        return app_main([])
+    command = args.command
     try:
         return COMMANDS[command](args)
     except ClausewiseError as exc:
@@ -196,11 +202,6 @@ def cmd_search(args) -> int:
     return 0
 
 
-def _quote(text: str, limit: int = 240) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def print_answer(answer, streamed: str) -> None:
     """After the streamed tokens: the final text where it differs, then citations or nearest passages."""
     if answer.abstained and streamed.strip() != answer.text:
@@ -210,11 +211,11 @@ def print_answer(answer, streamed: str) -> None:
     if answer.citations:
         print("\nSources:")
         for c in answer.citations:
-            print(f'[{c.number}] {c.doc_name}, p. {c.page}: "{_quote(c.quote)}"')
+            print(citation_line(c))
     elif answer.passages:
         print("\nNearest passages:")
         for n, p in enumerate(answer.passages, start=1):
-            print(f'[{n}] {p.doc_name}, p. {p.page}: "{_quote(p.text, 160)}"')
+            print(passage_line(n, p))
     if answer.unsupported and not answer.abstained:
         print("\nNot supported by any passage (check before relying on it):")
         for sentence in answer.unsupported:

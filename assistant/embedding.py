@@ -23,6 +23,11 @@ class Embedder(Protocol):
 
 _LOADED: dict[str, object] = {}  # one model per process, however many Assistants are built
 _LOAD_LOCK = threading.Lock()
+# The shared model's tokenizer is not safe to call from two threads at once ("Already borrowed"),
+# and the app embeds a question while a batch is being ingested. Big batches go through in slices
+# so a question waits for one slice, not for a whole document.
+_ENCODE_LOCK = threading.Lock()
+_SLICE = 64
 
 
 class MiniLMEmbedder:
@@ -62,11 +67,14 @@ class MiniLMEmbedder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         model = self._load()
         began = time.perf_counter()
-        vectors = model.encode(
-            list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True
-        )
+        texts = list(texts)
+        parts = []
+        for at in range(0, len(texts), _SLICE):
+            with _ENCODE_LOCK:
+                parts.append(model.encode(texts[at:at + _SLICE], batch_size=self.batch_size,
+                                          normalize_embeddings=True, convert_to_numpy=True))
         self.seconds += time.perf_counter() - began
-        return vectors.astype(np.float32)
+        return np.concatenate(parts).astype(np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_documents([text])[0]

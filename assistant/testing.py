@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from typing import Sequence
 
 import numpy as np
@@ -48,9 +49,10 @@ class ScriptedGenerator:
     shares most words with the question, cited with that passage's number. It records the messages
     it was given and how many pieces it produced, so tests can check prompts and cancellation."""
 
-    def __init__(self, script: str | None = None, fail: Exception | None = None):
+    def __init__(self, script: str | None = None, fail: Exception | None = None, delay: float = 0.0):
         self.script = script
         self.fail = fail
+        self.delay = delay  # seconds per piece, to stand in for a slow model (cancellation tests)
         self.calls: list[list[dict]] = []
         self.pieces_produced = 0
 
@@ -78,5 +80,7 @@ class ScriptedGenerator:
         for i, word in enumerate(text.split(" ")):
             if cancel is not None and cancel.is_set():
                 return
+            if self.delay:
+                time.sleep(self.delay)
             self.pieces_produced += 1
             yield word if i == 0 else " " + word

@@ -108,7 +108,8 @@ class IngestReport:
 class IngestProgress:
     done: int
     total: int
-    current: str
+    current: str  # the file's name, for a progress line
+    path: str = ""  # the file's full path, to find its row
 
 
 @dataclass

@@ -12,6 +12,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # Qt tests need no display
 
 from assistant.service import Assistant  # noqa: E402
 from assistant.testing import HashEmbedder  # noqa: E402

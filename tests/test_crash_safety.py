@@ -51,7 +51,8 @@ CHILD = textwrap.dedent("""
     Catalog.complete = complete
 
     def progress(p, report):
-        print("done", p.done, flush=True)
+        if report is not None:
+            print("done", p.done, flush=True)
 
     Assistant({index!r}, embedder=HashEmbedder()).ingest([{folder!r}], progress=progress)
     print("finished", flush=True)

@@ -4,6 +4,7 @@ CLI never waits for a model."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from assistant.errors import InvalidSetting
@@ -38,3 +39,29 @@ def make_generator(settings: GenerationSettings):
 
     return LlamaGenerator(model_path(settings.model), context_tokens=settings.context_tokens,
                           threads=settings.threads, gpu_layers=settings.gpu_layers)
+
+
+class LazyGenerator:
+    """One model shared by every collection's Assistant: built on the first token asked for (a
+    missing or oversized model then becomes that answer's Failure), replaced when settings change."""
+
+    def __init__(self, settings: GenerationSettings):
+        self._settings = settings
+        self._generator = None
+        self._lock = threading.Lock()
+
+    @property
+    def settings(self) -> GenerationSettings:
+        return self._settings
+
+    def configure(self, settings: GenerationSettings):
+        with self._lock:
+            if settings != self._settings:
+                self._settings, self._generator = settings, None
+
+    def stream(self, *args, **kwargs):
+        with self._lock:
+            if self._generator is None:
+                self._generator = make_generator(self._settings)
+            generator = self._generator
+        return generator.stream(*args, **kwargs)

@@ -24,6 +24,7 @@ from assistant.ingest.parsers import parse_bytes, read_file_bytes
 from assistant.store.index import Index
 from assistant.types import Chunk, IngestProgress, IngestReport, IngestStatus, IngestTimings, ParsedDocument, Source
 
+# Called with the report of each finished file, and with None when a file starts being indexed.
 ProgressCallback = Callable[[IngestProgress, IngestReport | None], None]
 
 # How many files may be parsed ahead of the embedder; more only costs memory.
@@ -75,11 +76,11 @@ class Ingestor:
         total = len(files)
         reports: list[IngestReport] = []
 
-        def emit(report: IngestReport | None, current: str):
+        def emit(report: IngestReport | None, path: Path):
             if report is not None:
                 reports.append(report)
             if progress:
-                progress(IngestProgress(done=len(reports), total=total, current=current), report)
+                progress(IngestProgress(done=len(reports), total=total, current=path.name, path=str(path)), report)
 
         to_parse: list[_Hashed] = []
         for path in files:
@@ -87,22 +88,23 @@ class Ingestor:
             try:
                 source_id = self._hash(path)
             except DocumentError as exc:
-                emit(IngestReport(str(path), IngestStatus.FAILED, reason=exc.message), path.name)
+                emit(IngestReport(str(path), IngestStatus.FAILED, reason=exc.message), path)
                 continue
             self.timings.hash += time.perf_counter() - began
             if self.index.has_complete(source_id):
                 emit(IngestReport(str(path), IngestStatus.SKIPPED, reason="unchanged since last indexed",
-                                  source_id=source_id), path.name)
+                                  source_id=source_id), path)
                 continue
             if any(h.source_id == source_id for h in to_parse):
                 emit(IngestReport(str(path), IngestStatus.SKIPPED, reason="same content as another file in this batch",
-                                  source_id=source_id), path.name)
+                                  source_id=source_id), path)
                 continue
             to_parse.append(_Hashed(path, source_id))
 
         for item, parsed in self._parsed(to_parse, cancel):
             if cancel is not None and cancel.is_set():
                 break
+            emit(None, item.path)  # announce the file now being embedded (report None)
             began = time.perf_counter()
             try:
                 if isinstance(parsed, BaseException):
@@ -111,13 +113,13 @@ class Ingestor:
             except DocumentError as exc:
                 report = IngestReport(str(item.path), IngestStatus.FAILED, reason=exc.message, source_id=item.source_id)
             report = IngestReport(**{**report.__dict__, "seconds": time.perf_counter() - began})
-            emit(report, item.path.name)
+            emit(report, item.path)
 
         done = {r.path for r in reports}
         for item in to_parse:
             if str(item.path) not in done:
                 emit(IngestReport(str(item.path), IngestStatus.CANCELLED, reason="cancelled before it was indexed"),
-                     item.path.name)
+                     item.path)
         return reports
 
     @staticmethod

@@ -1,0 +1,43 @@
+"""A conversation as text a reviewer can keep: each question, its answer, and the exact sources
+(document, page, verbatim quote) behind it. Shared by the CLI's output and the app's export."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from assistant.generation.answering import Answer
+from assistant.generation.citations import Citation
+from assistant.types import Hit
+
+
+def short_quote(text: str, limit: int = 240) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def citation_line(citation: Citation, limit: int = 240) -> str:
+    return f'[{citation.number}] {citation.doc_name}, p. {citation.page}: "{short_quote(citation.quote, limit)}"'
+
+
+def passage_line(number: int, hit: Hit, limit: int = 160) -> str:
+    return f'[{number}] {hit.doc_name}, p. {hit.page}: "{short_quote(hit.text, limit)}"'
+
+
+def conversation_markdown(answers: Sequence[Answer], title: str = "Clausewise conversation") -> str:
+    """Markdown with every answer's citations in full, so the export stands on its own."""
+    out = [f"# {title}", ""]
+    for answer in answers:
+        out += [f"## {answer.question}", "", answer.text.strip(), ""]
+        if answer.citations:
+            out += ["Sources:", ""]
+            out += [f"- {citation_line(c, limit=10_000)}" for c in answer.citations]
+            out.append("")
+        elif answer.passages:
+            out += ["Nearest passages:", ""]
+            out += [f"- {passage_line(n, p, limit=400)}" for n, p in enumerate(answer.passages, start=1)]
+            out.append("")
+        if answer.unsupported and not answer.abstained:
+            out += ["Not supported by any passage (check before relying on it):", ""]
+            out += [f"- {s}" for s in answer.unsupported]
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"

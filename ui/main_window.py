@@ -1,0 +1,466 @@
+"""The main window: layout and wiring. Library on the left, conversation in the middle, source
+viewer on the right; a banner above them for problems the user has to act on (a missing model).
+Everything slow goes through ui/workers.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFrame, QHBoxLayout, QInputDialog, QLabel, QMainWindow,
+                               QMessageBox, QPushButton, QSplitter, QToolBar, QVBoxLayout, QWidget)
+
+from assistant.collections import Collection, Collections
+from assistant.errors import ClausewiseError
+from assistant.generation.models import CATALOGUE, check_fits, model_path
+from assistant.generation.settings import LazyGenerator
+from assistant.paths import data_home
+from assistant.service import Assistant
+from assistant.settings import (AppSettings, answer_settings, collections_home, generation_settings, save_settings,
+                                settings_path)
+from assistant.types import IngestStatus, SearchFilters
+from ui.models import FAILED, INDEXING, QUEUED, DocumentTableModel
+from ui.widgets.chat import ChatPanel
+from ui.widgets.library import LibraryPanel
+from ui.widgets.settings_dialog import SettingsDialog
+from ui.widgets.viewer import SourceViewer
+from ui.workers import Answering, Background, IngestJob, IngestQueue
+
+SUPPORTED_FILTER = "Documents (*.pdf *.docx *.txt *.md);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    documents_loaded = Signal()  # the current collection's documents are in the table
+    ingest_finished = Signal(list)  # the reports of a finished batch
+    model_checked = Signal(str)  # "" when the model is ready to load, else the problem
+
+    def __init__(self, settings: AppSettings, embedder=None, generator=None, settings_file: Path | None = None,
+                 ui_state_file: Path | None = None, check_model: bool = True):
+        super().__init__()
+        self.setWindowTitle("Clausewise")
+        self.settings = settings
+        self.settings_file = settings_file or settings_path()
+        if embedder is None:
+            from assistant.embedding import MiniLMEmbedder
+
+            embedder = MiniLMEmbedder()
+        self.embedder = embedder
+        self.generator = generator or LazyGenerator(generation_settings(settings))
+        self.collections = Collections(collections_home(settings))
+        self._assistants: dict[Path, Assistant] = {}
+        self.background = Background()
+        self.ingest_queue = IngestQueue(self)
+        self.answering = Answering(self)
+        self.answering.event.connect(self._on_answer_event)
+        self.ui_state = QSettings(str(ui_state_file or data_home() / "ui-state.ini"), QSettings.Format.IniFormat)
+
+        self.documents = DocumentTableModel(self)
+        self.library = LibraryPanel(self.documents)
+        self.chat = ChatPanel()
+        self.viewer = SourceViewer()
+        self.banner, self.banner_text = self._build_banner()
+        self.collection_box = QComboBox()
+        self.collection_box.setMinimumWidth(200)
+        self._build_layout()
+        self._build_actions()
+        self._wire()
+        self.current: Collection | None = None
+        self._reload_collections(select=self.ui_state.value("collection", ""))
+        self._restore_state()
+        if check_model:
+            self.check_model()
+
+    # Layout
+    def _build_banner(self):
+        banner = QFrame()
+        banner.setFrameShape(QFrame.Shape.StyledPanel)
+        banner.setStyleSheet("QFrame { background: #fff3cd; color: #5c4400; border-radius: 4px; }")
+        text = QLabel()
+        text.setWordWrap(True)
+        button = QPushButton("Settings…")
+        button.clicked.connect(self.open_settings)
+        row = QHBoxLayout(banner)
+        row.addWidget(text, 1)
+        row.addWidget(button)
+        banner.hide()
+        return banner, text
+
+    def _build_layout(self):
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.library)
+        self.splitter.addWidget(self.chat)
+        self.splitter.addWidget(self.viewer)
+        self.splitter.setSizes([420, 520, 460])
+        self.splitter.setChildrenCollapsible(False)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+        self.setMinimumSize(960, 560)
+        self.setAcceptDrops(True)
+        self.statusBar()
+
+    def _build_actions(self):
+        bar = QToolBar("Collections")
+        bar.setObjectName("collections")
+        bar.setMovable(False)
+        bar.addWidget(QLabel(" Collection: "))
+        bar.addWidget(self.collection_box)
+        self.addToolBar(bar)
+        menu = self.menuBar()
+
+        def action(menu_, text, slot, shortcut=None):
+            act = QAction(text, self)
+            act.triggered.connect(slot)
+            if shortcut:
+                act.setShortcut(QKeySequence(shortcut))
+            menu_.addAction(act)
+            return act
+
+        file_menu = menu.addMenu("&File")
+        self.add_files_action = action(file_menu, "Add files…", self.choose_files, QKeySequence.StandardKey.Open)
+        action(file_menu, "Add folder…", self.choose_folder, "Ctrl+Shift+O")
+        file_menu.addSeparator()
+        action(file_menu, "Export conversation…", self.export_conversation, "Ctrl+E")
+        action(file_menu, "Settings…", self.open_settings, "Ctrl+,")
+        file_menu.addSeparator()
+        action(file_menu, "Quit", self.close, QKeySequence.StandardKey.Quit)
+        collection_menu = menu.addMenu("&Collection")
+        for text, slot in (("New collection…", self.new_collection), ("Rename collection…", self.rename_collection),
+                           ("Delete collection…", self.delete_collection)):
+            bar.addAction(action(collection_menu, text, slot))
+        ask_menu = menu.addMenu("&Ask")
+        action(ask_menu, "Focus the question", self.focus_question, "Ctrl+L")
+        action(ask_menu, "Stop the answer", self.stop_answer)
+        action(ask_menu, "New conversation", self.chat.clear, "Ctrl+N")
+        # Esc stops an answer anywhere in the window.
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.stop_answer)
+
+    def _wire(self):
+        self.library.table.files_dropped.connect(self.ingest_paths)
+        self.library.add_files.connect(self.choose_files)
+        self.library.add_folder.connect(self.choose_folder)
+        self.library.remove_selected.connect(self.remove_selected)
+        self.library.reindex_selected.connect(self.reindex_selected)
+        self.library.open_selected.connect(self.open_selected)
+        self.library.cancel_ingest.connect(self.cancel_ingest)
+        self.library.table.selectionModel().selectionChanged.connect(self._update_scope)
+        self.documents.modelReset.connect(self._update_scope)
+        self.documents.rowsInserted.connect(self._update_scope)
+        self.chat.ask.connect(self.ask)
+        self.chat.stop.connect(self.stop_answer)
+        self.chat.export.connect(self.export_conversation)
+        self.chat.citation_clicked.connect(self.show_citation)
+        self.chat.passage_clicked.connect(self.show_hit)
+        self.collection_box.activated.connect(lambda _i: self.switch_collection(self.collection_box.currentText()))
+
+    # Drops anywhere on the window count, not only on the table
+    def dragEnterEvent(self, event):
+        self.library.table.dragEnterEvent(event)
+
+    def dropEvent(self, event):
+        self.library.table.dropEvent(event)
+
+    # Collections
+    def assistant(self, collection: Collection | None = None) -> Assistant:
+        collection = collection or self.current
+        found = self._assistants.get(collection.folder)
+        if found is None:
+            found = Assistant(collection.folder, embedder=self.embedder, generator=self.generator,
+                              answering=answer_settings(self.settings))
+            self._assistants[collection.folder] = found
+        return found
+
+    def _reload_collections(self, select: str = ""):
+        names = [c.name for c in self.collections.list()]
+        self.collection_box.clear()
+        self.collection_box.addItems(names)
+        self.switch_collection(select if select in names else names[0])
+
+    def switch_collection(self, name: str):
+        self.collection_box.setCurrentIndex(self.collection_box.findText(name))
+        if self.current is not None and self.current.name == name:
+            return
+        self.stop_answer()
+        self.current = self.collections.get(name)
+        self.chat.clear()
+        self.documents.clear()
+        self.refresh_documents()
+        self.ui_state.setValue("collection", name)
+
+    def new_collection(self):
+        name, ok = QInputDialog.getText(self, "New collection", "Name of the new collection:")
+        if ok and name.strip():
+            try:
+                created = self.collections.create(name)
+            except ClausewiseError as exc:
+                return self._warn(exc.message)
+            self._reload_collections(select=created.name)
+
+    def rename_collection(self):
+        name, ok = QInputDialog.getText(self, "Rename collection", "New name:", text=self.current.name)
+        if ok and name.strip() and name.strip() != self.current.name:
+            try:
+                renamed = self.collections.rename(self.current.name, name)
+            except ClausewiseError as exc:
+                return self._warn(exc.message)
+            self.current = renamed
+            self._reload_collections(select=renamed.name)
+
+    def delete_collection(self):
+        doomed = self.current
+        if any(job.assistant is self._assistants.get(doomed.folder) for job in self.ingest_queue.jobs):
+            return self._warn(f"“{doomed.name}” is being indexed; cancel that first.")
+        answer = QMessageBox.question(self, "Delete collection",
+                                      f"Delete the collection “{doomed.name}” and its index? The original files are not touched.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        assistant = self._assistants.pop(doomed.folder, None)
+        if assistant is not None:
+            assistant.close()  # an index must be closed before its folder goes
+        try:
+            self.collections.delete(doomed.name)
+        except ClausewiseError as exc:
+            return self._warn(exc.message)
+        self.current = None
+        self._reload_collections()
+
+    # Documents
+    def refresh_documents(self):
+        collection, assistant = self.current, self.assistant()
+
+        def loaded(sources):
+            if self.current is collection:
+                self.documents.set_indexed(sources)
+                self.documents_loaded.emit()
+
+        self.background.run(assistant.documents, loaded, self._warn)
+
+    def choose_files(self):
+        paths, _ = QFileDialog.getOpenFileNames(self, "Add documents", "", SUPPORTED_FILTER)
+        if paths:
+            self.ingest_paths([Path(p) for p in paths])
+
+    def choose_folder(self):
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of documents")
+        if folder:
+            self.ingest_paths([Path(folder)])
+
+    def ingest_paths(self, paths, remove_first: list[str] = ()):
+        job = IngestJob(self.assistant(), paths, remove_first=remove_first)
+        collection = self.current
+        for path in paths:
+            if Path(path).is_file():
+                self.documents.mark(str(Path(path).absolute()), QUEUED)
+        job.progress.connect(lambda progress, report: self._on_ingest_progress(collection, progress, report))
+        job.finished.connect(lambda reports: self._on_ingest_finished(collection, reports))
+        job.failed.connect(self._warn)
+        job.failed.connect(lambda _m: self._on_ingest_finished(collection, []))
+        names = ", ".join(Path(p).name for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        self.library.show_started(names)
+        self.ingest_queue.submit(job)
+        return job
+
+    def _on_ingest_progress(self, collection, progress, report):
+        if self.ingest_queue.closed:
+            return
+        current = collection is self.current
+        if report is None:
+            if current:
+                self.documents.mark(progress.path, INDEXING)
+        elif current:
+            self.documents.apply_report(report)
+        self.library.show_progress(progress, starting=report is None)
+
+    def _on_ingest_finished(self, collection, reports):
+        if self.ingest_queue.closed:
+            return
+        counts = {status: sum(1 for r in reports if r.status == status) for status in IngestStatus}
+        parts = [f"{counts[IngestStatus.OK]} indexed"]
+        if counts[IngestStatus.SKIPPED]:
+            parts.append(f"{counts[IngestStatus.SKIPPED]} unchanged")
+        if counts[IngestStatus.FAILED]:
+            parts.append(f"{counts[IngestStatus.FAILED]} failed (reasons in the table)")
+        if counts[IngestStatus.CANCELLED]:
+            parts.append(f"{counts[IngestStatus.CANCELLED]} cancelled")
+        if not self.ingest_queue.busy:
+            self.library.show_idle(", ".join(parts) + ".")
+        if collection is self.current:
+            self.refresh_documents()
+        self.ingest_finished.emit(reports)
+
+    def cancel_ingest(self):
+        self.ingest_queue.cancel_all()
+        self.library.show_cancelling()
+
+    def remove_selected(self):
+        rows = self.library.selected_rows()
+        if not rows:
+            return
+        names = ", ".join(r.name for r in rows[:3]) + ("…" if len(rows) > 3 else "")
+        answer = QMessageBox.question(self, "Remove documents",
+                                      f"Remove {names} from “{self.current.name}”? The files themselves are not touched.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        assistant = self.assistant()
+        ids = [r.source_id for r in rows if r.source_id and r.status != FAILED]
+        for row in rows:
+            if not row.source_id or row.status == FAILED:
+                self.documents.remove_path(row.path)
+
+        def remove():
+            for source_id in ids:
+                assistant.index.remove_document(source_id)
+            return len(ids)
+
+        if ids:
+            self.background.run(remove, lambda n: (self.statusBar().showMessage(f"Removed {n} document(s)."),
+                                                   self.refresh_documents()), self._warn)
+
+    def reindex_selected(self):
+        rows = self.library.selected_rows()
+        if rows:
+            self.ingest_paths([Path(r.path) for r in rows], remove_first=[r.source_id for r in rows if r.source_id])
+
+    def open_selected(self):
+        rows = self.library.selected_rows()
+        if len(rows) == 1:
+            path = Path(rows[0].path)
+            if not path.exists():
+                return self._warn(f"{path} is no longer there; it may have been moved or deleted.")
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    # Asking
+    def scope(self) -> tuple[SearchFilters | None, str]:
+        selected = self.library.selected_documents()
+        if selected:
+            names = ", ".join(r.name for r in selected[:2]) + ("…" if len(selected) > 2 else "")
+            return SearchFilters(documents=tuple(r.source_id for r in selected)), f"Asking about the selected: {names}"
+        count = sum(1 for r in self.documents.rows() if r.status == "indexed")
+        where = self.current.name if self.current else ""
+        return None, f"Asking about all {count} document{'s' if count != 1 else ''} in “{where}”"
+
+    def _update_scope(self, *_):
+        self.chat.scope_label.setText(self.scope()[1])
+
+    def ask(self, question: str):
+        filters, _ = self.scope()
+        history = self.chat.history()
+        self.chat.begin_turn(question)
+        self.answering.ask(self.assistant(), question, filters=filters, history=history)
+
+    def stop_answer(self):
+        if self.chat.running:
+            self.answering.stop()
+            self.chat.mark_stopped()
+
+    def _on_answer_event(self, event):
+        self.chat.on_event(event)
+
+    def focus_question(self):
+        self.chat.question.setFocus()
+        self.chat.question.selectAll()
+
+    def export_conversation(self):
+        if not self.chat.history():
+            return self._warn("There is no answer to export yet.")
+        path, _ = QFileDialog.getSaveFileName(self, "Export the conversation", "conversation.md", "Markdown (*.md)")
+        if path:
+            Path(path).write_text(self.chat.markdown(), encoding="utf-8")
+            self.statusBar().showMessage(f"Saved {path}")
+
+    # The source viewer
+    def show_citation(self, citation):
+        self._show(citation.source_id, citation.page, citation.start, citation.end)
+
+    def show_hit(self, hit):
+        self._show(hit.chunk.source_id, hit.chunk.page, hit.chunk.start, hit.chunk.end)
+
+    def _show(self, source_id: str, page_number: int, start: int, end: int):
+        catalog = self.assistant().index.catalog
+        source, page = catalog.document(source_id), catalog.page(source_id, page_number)
+        if source is None or page is None:
+            return self._warn("That document has been removed from the collection since the answer was given.")
+        self.viewer.show_passage(source.name, source.doc_type, source.path, page_number, page.label, page.text, start, end)
+
+    # Settings and the model
+    def open_settings(self):
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec() and dialog.result_settings is not None:
+            self.apply_settings(dialog.result_settings)
+
+    def apply_settings(self, settings: AppSettings):
+        save_settings(settings, self.settings_file)
+        home_changed = settings.index_home != self.settings.index_home
+        self.settings = settings
+        if isinstance(self.generator, LazyGenerator):
+            self.generator.configure(generation_settings(settings))
+        for assistant in self._assistants.values():
+            assistant.answer_settings = answer_settings(settings)
+        if home_changed:
+            self.collections = Collections(collections_home(settings))
+            self.current = None
+            self._reload_collections()
+        self.statusBar().showMessage("Settings saved.")
+        self.check_model()
+
+    def check_model(self):
+        """Off the GUI thread: is the chosen model there, intact, and will it fit in memory?
+        (Joining a packaged model's parts the first time takes a few seconds.)"""
+        settings = self.settings
+
+        def check():
+            if settings.server_url:
+                return ""
+            try:
+                check_fits(model_path(settings.model), settings.context_tokens)
+            except ClausewiseError as exc:
+                return exc.message
+            return ""
+
+        self.background.run(check, self._show_model_problem, self._show_model_problem)
+
+    def _show_model_problem(self, problem: str):
+        if problem:
+            known = ", ".join(m.key for m in CATALOGUE.values())
+            self.banner_text.setText(f"<b>The model cannot be used.</b> {problem}<br>Pick another model or a GGUF "
+                                     f"file in Settings (packaged models: {known}).")
+        self.banner.setVisible(bool(problem))
+        self.model_checked.emit(problem)
+
+    # State and shutdown
+    def _restore_state(self):
+        geometry = self.ui_state.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 860)
+        splitter = self.ui_state.value("splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+    def closeEvent(self, event):
+        self.ui_state.setValue("geometry", self.saveGeometry())
+        self.ui_state.setValue("splitter", self.splitter.saveState())
+        self.ui_state.sync()
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self):
+        """Cancel, quit, wait: no thread outlives the window."""
+        self.answering.shutdown()
+        self.ingest_queue.shutdown()
+        self.background.shutdown()
+        for assistant in self._assistants.values():
+            assistant.close()
+        self._assistants.clear()
+
+    def _warn(self, message: str):
+        """A problem the user should read: in the status bar, and in a box that does not block."""
+        self.statusBar().showMessage(message, 15_000)
+        if self.isVisible():
+            box = QMessageBox(QMessageBox.Icon.Warning, "Clausewise", message, QMessageBox.StandardButton.Ok, self)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
