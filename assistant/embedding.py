@@ -78,3 +78,8 @@ class MiniLMEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed_documents([text])[0]
+
+    def warm_up(self) -> None:
+        """Load the model ahead of the first document or question (the app does this in the
+        background at start, so a first drop or question does not wait for torch to import)."""
+        self.embed_documents(["warm up"])

@@ -4,6 +4,7 @@ Everything slow goes through ui/workers.py."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QUrl, Signal
@@ -38,13 +39,17 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: AppSettings, embedder=None, generator=None, settings_file: Path | None = None,
                  ui_state_file: Path | None = None, check_model: bool = True):
         super().__init__()
+        # Ingestion threads are busy in Python (PDF parsing) and in extensions that hold the GIL;
+        # a 1 ms switch interval (default 5 ms) lets the GUI thread back in sooner.
+        sys.setswitchinterval(0.001)
         self.setWindowTitle("Clausewise")
         self.settings = settings
         self.settings_file = settings_file or settings_path()
         if embedder is None:
-            from assistant.embedding import MiniLMEmbedder
+            # MiniLM in a child process: its GIL-heavy loading and tokenising cannot freeze the window.
+            from assistant.embedding_process import EmbedderProcess
 
-            embedder = MiniLMEmbedder()
+            embedder = EmbedderProcess.for_minilm()
         self.embedder = embedder
         self.generator = generator or LazyGenerator(generation_settings(settings))
         self.collections = Collections(collections_home(settings))
@@ -70,6 +75,8 @@ class MainWindow(QMainWindow):
         self._restore_state()
         if check_model:
             self.check_model()
+        if hasattr(self.embedder, "warm_up"):
+            self.background.run(self.embedder.warm_up)
 
     # Layout
     def _build_banner(self):
@@ -451,11 +458,16 @@ class MainWindow(QMainWindow):
     def shutdown(self):
         """Cancel, quit, wait: no thread outlives the window."""
         self.answering.shutdown()
+        self.ingest_queue.cancel_all()
+        if hasattr(self.embedder, "terminate"):
+            self.embedder.terminate()  # a document mid-embedding fails now instead of finishing
         self.ingest_queue.shutdown()
         self.background.shutdown()
         for assistant in self._assistants.values():
             assistant.close()
         self._assistants.clear()
+        if hasattr(self.embedder, "close"):
+            self.embedder.close()
 
     def _warn(self, message: str):
         """A problem the user should read: in the status bar, and in a box that does not block."""

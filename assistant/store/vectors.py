@@ -11,8 +11,10 @@ from typing import Sequence
 import numpy as np
 
 COLLECTION = "chunks"
-# Chroma refuses batches above its max batch size (5461 in 1.5.x); stay well under it.
-MAX_BATCH = 4000
+# Chroma holds the GIL for the whole of an `add` (about 0.5 ms per vector, more as the index
+# grows), which would freeze the app's GUI thread while a big document is stored. Batches of 32
+# keep each hold under ~60 ms; it costs about 1 % of an ingest's time. (Chroma's own ceiling is 5461.)
+MAX_BATCH = 32
 # Windows fetched per chunk wanted: a chunk's windows often rank together.
 WINDOWS_PER_CHUNK = 3
 
