@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup run test bench eval clean
+.PHONY: setup run demo test bench bench-gui screenshots eval clean
 
 setup: $(STAMP)
 
@@ -29,6 +29,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: setup
+	$(BIN)/clausewise
+
+demo: setup
 	$(BIN)/clausewise demo
 
 test: setup
@@ -36,6 +39,13 @@ test: setup
 
 bench: setup
 	$(BIN)/python -m tests.benchmarks.bench_ingest
+
+bench-gui: setup
+	$(BIN)/python -m tests.benchmarks.bench_gui
+
+# Needs the Debian packages xvfb libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0.
+screenshots: setup
+	xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python packaging/screenshots.py
 
 eval: setup
 	mkdir -p bench-results

@@ -124,7 +124,8 @@ def test_dropped_folder_reaches_indexed_and_a_bad_file_shows_its_reason(qtbot, m
     shown = window.documents.index(window.documents.find(broken.path), 4).data()
     assert shown.startswith("failed: ") and broken.reason in shown
     assert window.assistant().index.consistency()["chunks"] == rows["msa.pdf"].chunks + rows["northwind.txt"].chunks
-    assert "3 of 3 files" in window.library.progress_label.text() or "indexed" in window.library.progress_label.text()
+    assert window.library.progress_label.text() == "2 indexed, 1 failed (reasons in the table)."
+    assert window.library.progress_bar.isHidden() and window.library.cancel_button.isHidden()
     del tester
 
 
@@ -149,7 +150,7 @@ def test_question_streams_tokens_after_sources_and_citation_opens_the_page(qtbot
     shown = window.viewer.shown
     assert (shown.doc_name, shown.page, shown.mode, shown.highlighted) == ("msa.pdf", 2, "pdf", True)
     assert "msa.pdf" in window.viewer.header.text() and "page 2" in window.viewer.header.text()
-    assert window.viewer.page_label.pixmap().width() > 500
+    assert window.viewer.page_label.pixmap().width() >= 480
 
 
 def test_source_in_a_text_file_is_shown_highlighted(qtbot, make_window, docs):
@@ -342,3 +343,15 @@ def test_keyboard_shortcuts(qtbot, make_window):
     shortcuts = {a.text(): a.shortcut().toString() for a in window.findChildren(type(window.add_files_action))}
     assert shortcuts["Add files…"] == "Ctrl+O" and shortcuts["Focus the question"] == "Ctrl+L"
     assert window.minimumWidth() >= 900
+
+
+def test_window_geometry_and_collection_are_remembered(qtbot, make_window, monkeypatch):
+    window = make_window()
+    window.resize(1234, 777)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Supplier contracts", True))
+    window.new_collection()
+    window.close()
+    again = make_window()
+    # The offscreen screen is small, so Qt may clamp the restored width; the height comes back.
+    assert abs(again.height() - 777) <= 5 and again.width() != 1400
+    assert again.current.name == "Supplier contracts"

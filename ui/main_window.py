@@ -262,9 +262,9 @@ class MainWindow(QMainWindow):
             if Path(path).is_file():
                 self.documents.mark(str(Path(path).absolute()), QUEUED)
         job.progress.connect(lambda progress, report: self._on_ingest_progress(collection, progress, report))
-        job.finished.connect(lambda reports: self._on_ingest_finished(collection, reports))
+        job.finished.connect(lambda reports: self._on_ingest_finished(collection, job, reports))
         job.failed.connect(self._warn)
-        job.failed.connect(lambda _m: self._on_ingest_finished(collection, []))
+        job.failed.connect(lambda _m: self._on_ingest_finished(collection, job, []))
         names = ", ".join(Path(p).name for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
         self.library.show_started(names)
         self.ingest_queue.submit(job)
@@ -281,9 +281,10 @@ class MainWindow(QMainWindow):
             self.documents.apply_report(report)
         self.library.show_progress(progress, starting=report is None)
 
-    def _on_ingest_finished(self, collection, reports):
+    def _on_ingest_finished(self, collection, job, reports):
         if self.ingest_queue.closed:
             return
+        self.ingest_queue.forget(job)
         counts = {status: sum(1 for r in reports if r.status == status) for status in IngestStatus}
         parts = [f"{counts[IngestStatus.OK]} indexed"]
         if counts[IngestStatus.SKIPPED]:

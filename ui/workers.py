@@ -146,11 +146,11 @@ class IngestQueue(QObject):
 
     def submit(self, job: IngestJob):
         self.jobs.append(job)
-        job.finished.connect(lambda _r, j=job: self._forget(j))
-        job.failed.connect(lambda _m, j=job: self._forget(j))
+        job.finished.connect(lambda _r, j=job: self.forget(j))
+        job.failed.connect(lambda _m, j=job: self.forget(j))
         self.pool.start(job.runnable())
 
-    def _forget(self, job: IngestJob):
+    def forget(self, job: IngestJob):
         if job in self.jobs:
             self.jobs.remove(job)
 

@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QPainter, QPixmap, QTextCharFormat, QTextCurso
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QLabel, QScrollArea, QStackedWidget, QTextBrowser, QTextEdit, QVBoxLayout, QWidget
 
-PAGE_WIDTH = 820  # pixels a rendered page is wide; the scroll area handles the rest
+MIN_PAGE_WIDTH = 480  # a page is rendered as wide as the viewer, but never narrower than this
 
 
 @dataclass(frozen=True)
@@ -109,8 +109,9 @@ class SourceViewer(QWidget):
         if not 0 <= index < self._pdf.pageCount():
             return False
         points = self._pdf.pagePointSize(index)
-        scale = PAGE_WIDTH / max(points.width(), 1.0)
-        size = QSize(PAGE_WIDTH, int(points.height() * scale))
+        width = max(MIN_PAGE_WIDTH, self.scroll.viewport().width() - 8)
+        scale = width / max(points.width(), 1.0)
+        size = QSize(width, int(points.height() * scale))
         image = self._pdf.render(index, size)
         if image.isNull():
             return False
