@@ -312,7 +312,7 @@ def test_a_missing_model_shows_a_banner_not_a_crash(qtbot, make_window, tmp_path
     missing = tmp_path / "nowhere" / "model.gguf"
     window = make_window(generator=None, settings=AppSettings(model=str(missing)), check_model=True)
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10_000)
-    assert "model.gguf" in window.banner_text.text()
+    assert "model.gguf" in window.banner.text.text()
 
 
 def test_closing_while_work_runs_shuts_down_cleanly(qtbot, make_window, docs, tmp_path, capfd):

@@ -9,12 +9,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFrame, QHBoxLayout, QInputDialog, QLabel, QMainWindow,
-                               QMessageBox, QPushButton, QSplitter, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QSplitter,
+                               QToolBar, QVBoxLayout, QWidget)
 
 from assistant.collections import Collection, Collections
 from assistant.errors import ClausewiseError
-from assistant.generation.models import CATALOGUE, check_fits, model_path
 from assistant.generation.settings import LazyGenerator
 from assistant.paths import data_home
 from assistant.service import Assistant
@@ -24,6 +23,7 @@ from assistant.types import IngestStatus, SearchFilters
 from ui.models import FAILED, INDEXING, QUEUED, DocumentTableModel
 from ui.widgets.chat import ChatPanel
 from ui.widgets.library import LibraryPanel
+from ui.widgets.model_banner import ModelBanner, model_problem
 from ui.widgets.settings_dialog import SettingsDialog
 from ui.widgets.viewer import SourceViewer
 from ui.workers import Answering, Background, IngestJob, IngestQueue
@@ -34,7 +34,6 @@ SUPPORTED_FILTER = "Documents (*.pdf *.docx *.txt *.md);;All files (*)"
 class MainWindow(QMainWindow):
     documents_loaded = Signal()  # the current collection's documents are in the table
     ingest_finished = Signal(list)  # the reports of a finished batch
-    model_checked = Signal(str)  # "" when the model is ready to load, else the problem
 
     def __init__(self, settings: AppSettings, embedder=None, generator=None, settings_file: Path | None = None,
                  ui_state_file: Path | None = None, check_model: bool = True):
@@ -64,7 +63,8 @@ class MainWindow(QMainWindow):
         self.library = LibraryPanel(self.documents)
         self.chat = ChatPanel()
         self.viewer = SourceViewer()
-        self.banner, self.banner_text = self._build_banner()
+        self.banner = ModelBanner()
+        self.banner.open_settings.connect(self.open_settings)
         self.collection_box = QComboBox()
         self.collection_box.setMinimumWidth(200)
         self._build_layout()
@@ -79,20 +79,6 @@ class MainWindow(QMainWindow):
             self.background.run(self.embedder.warm_up)
 
     # Layout
-    def _build_banner(self):
-        banner = QFrame()
-        banner.setFrameShape(QFrame.Shape.StyledPanel)
-        banner.setStyleSheet("QFrame { background: #fff3cd; color: #5c4400; border-radius: 4px; }")
-        text = QLabel()
-        text.setWordWrap(True)
-        button = QPushButton("Settings…")
-        button.clicked.connect(self.open_settings)
-        row = QHBoxLayout(banner)
-        row.addWidget(text, 1)
-        row.addWidget(button)
-        banner.hide()
-        return banner, text
-
     def _build_layout(self):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.library)
@@ -415,28 +401,9 @@ class MainWindow(QMainWindow):
         self.check_model()
 
     def check_model(self):
-        """Off the GUI thread: is the chosen model there, intact, and will it fit in memory?
-        (Joining a packaged model's parts the first time takes a few seconds.)"""
+        """Off the GUI thread: is the chosen model there, intact, and will it fit in memory?"""
         settings = self.settings
-
-        def check():
-            if settings.server_url:
-                return ""
-            try:
-                check_fits(model_path(settings.model), settings.context_tokens)
-            except ClausewiseError as exc:
-                return exc.message
-            return ""
-
-        self.background.run(check, self._show_model_problem, self._show_model_problem)
-
-    def _show_model_problem(self, problem: str):
-        if problem:
-            known = ", ".join(m.key for m in CATALOGUE.values())
-            self.banner_text.setText(f"<b>The model cannot be used.</b> {problem}<br>Pick another model or a GGUF "
-                                     f"file in Settings (packaged models: {known}).")
-        self.banner.setVisible(bool(problem))
-        self.model_checked.emit(problem)
+        self.background.run(lambda: model_problem(settings), self.banner.show_problem, self.banner.show_problem)
 
     # State and shutdown
     def _restore_state(self):
