@@ -15,6 +15,7 @@ from assistant.ingest.pipeline import Ingestor, ProgressCallback
 from assistant.paths import default_index_dir
 from assistant.retrieval.hybrid import HybridRetriever, RetrievalSettings
 from assistant.store.index import Index
+from assistant.store.vectors import VectorStore
 from assistant.types import Hit, IngestReport, SearchFilters, Source
 
 
@@ -22,7 +23,9 @@ class Assistant:
     def __init__(self, index_dir: Path | str | None = None, embedder=None,
                  chunker: ChunkerSettings = ChunkerSettings(), retrieval: RetrievalSettings = RetrievalSettings(),
                  generation: GenerationSettings | None = None, answering: AnswerSettings = AnswerSettings(),
-                 generator=None):
+                 generator=None, vector_store=None):
+        """`vector_store` builds the index's Chroma side from its folder (the app passes
+        VectorStoreProcess); the default is Chroma in this process."""
         if embedder is None:
             from assistant.embedding import MiniLMEmbedder
 
@@ -32,11 +35,13 @@ class Assistant:
         self.chunker = chunker
         self.retrieval_settings = retrieval
         self._index: Index | None = None
+        self._vector_store = vector_store or VectorStore
         self.generation_settings = generation or GenerationSettings()
         self.answer_settings = answering
         self._generator = generator  # built on the first question: loading a model takes seconds
         self._lock = threading.Lock()
         self.last_ingest_timings = None
+        self._review_cache = None
 
     @property
     def generator(self):

@@ -53,9 +53,9 @@ def test_a_killed_child_is_restarted_and_close_stops_it(remote):
     remote.embed_query("start")
     first = remote.pid
     remote.terminate()
-    remote._process.join(5)
+    remote._child._process.join(5)
     assert np.allclose(remote.embed_query("again"), HashEmbedder().embed_query("again"))
     assert remote.pid != first
-    process = remote._process
+    process = remote._child._process
     remote.close()
     assert not process.is_alive() and remote.pid is None

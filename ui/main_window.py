@@ -19,6 +19,7 @@ from assistant.paths import data_home
 from assistant.service import Assistant
 from assistant.settings import (AppSettings, answer_settings, collections_home, generation_settings, save_settings,
                                 settings_path)
+from assistant.store.vector_process import VectorStoreProcess
 from assistant.types import IngestStatus, SearchFilters
 from ui.models import FAILED, INDEXING, QUEUED, DocumentTableModel
 from ui.widgets.chat import ChatPanel
@@ -36,7 +37,7 @@ class MainWindow(QMainWindow):
     ingest_finished = Signal(list)  # the reports of a finished batch
 
     def __init__(self, settings: AppSettings, embedder=None, generator=None, settings_file: Path | None = None,
-                 ui_state_file: Path | None = None, check_model: bool = True):
+                 ui_state_file: Path | None = None, check_model: bool = True, vector_store=None):
         super().__init__()
         # Ingestion threads are busy in Python (PDF parsing) and in extensions that hold the GIL;
         # a 1 ms switch interval (default 5 ms) lets the GUI thread back in sooner.
@@ -50,6 +51,8 @@ class MainWindow(QMainWindow):
 
             embedder = EmbedderProcess.for_minilm()
         self.embedder = embedder
+        # Chroma in a child process too: its add holds the GIL for up to ~450 ms.
+        self.vector_store = vector_store or VectorStoreProcess
         self.generator = generator or LazyGenerator(generation_settings(settings))
         self.collections = Collections(collections_home(settings))
         self._assistants: dict[Path, Assistant] = {}
@@ -162,7 +165,7 @@ class MainWindow(QMainWindow):
         found = self._assistants.get(collection.folder)
         if found is None:
             found = Assistant(collection.folder, embedder=self.embedder, generator=self.generator,
-                              answering=answer_settings(self.settings))
+                              answering=answer_settings(self.settings), vector_store=self.vector_store)
             self._assistants[collection.folder] = found
         return found
 

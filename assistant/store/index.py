@@ -11,7 +11,7 @@ whatever is not complete is purged from both stores. Searches read complete docu
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -25,12 +25,14 @@ from assistant.types import Chunk, Page, Source
 
 class Index:
     def __init__(self, folder: Path, embedder_name: str, dimension: int,
-                 chunker: ChunkerSettings = ChunkerSettings()):
+                 chunker: ChunkerSettings = ChunkerSettings(), vector_store: Callable[[Path], object] = VectorStore):
+        """`vector_store` builds the Chroma side from its folder: VectorStore in process, or the
+        app's VectorStoreProcess."""
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.manifest = load_or_create(self.folder, embedder_name, dimension, chunker)
         self.catalog = Catalog(self.folder / "catalog.sqlite")
-        self.vectors = VectorStore(self.folder / "chroma")
+        self.vectors = vector_store(self.folder / "chroma")
         self.recovered = self._recover()
 
     @property
@@ -39,6 +41,7 @@ class Index:
 
     def close(self):
         self.catalog.close()
+        self.vectors.close()
 
     def _recover(self) -> list[str]:
         """Purge what a killed process left half-done."""

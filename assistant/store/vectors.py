@@ -11,9 +11,9 @@ from typing import Sequence
 import numpy as np
 
 COLLECTION = "chunks"
-# Chroma holds the GIL for the whole of an `add` (about 0.5 ms per vector, more as the index
-# grows), which would freeze the app's GUI thread while a big document is stored. Batches of 32
-# keep each hold under ~60 ms; it costs about 1 % of an ingest's time. (Chroma's own ceiling is 5461.)
+# Vectors per Chroma `add`. An add holds the GIL throughout (the app therefore runs Chroma in a
+# child process, `vector_process.py`), and a search waits for the add in progress: small batches
+# keep that wait short. Batches of 32 cost about 1 % of an ingest's time. (Chroma's ceiling is 5461.)
 MAX_BATCH = 32
 # Windows fetched per chunk wanted: a chunk's windows often rank together.
 WINDOWS_PER_CHUNK = 3
@@ -42,6 +42,9 @@ class VectorStore:
                 metadatas=list(metadatas[i : i + self._batch]),
             )
 
+    def close(self):
+        self._client.close()
+
     def delete_source(self, source_id: str):
         self._collection.delete(where={"source_id": source_id})
 
@@ -51,7 +54,7 @@ class VectorStore:
         return len(self._collection.get(where={"source_id": source_id}, include=[])["ids"])
 
     def query(self, vector: np.ndarray, k: int, source_ids: Sequence[str] | None = None,
-              doc_types: Sequence[str] | None = None) -> list[tuple[str, float]]:
+              doc_types: Sequence[str] | None = None) -> list[tuple[str, str, float]]:
         """(chunk_id, source_id, cosine distance) for the k best chunks, best first. A chunk is
         stored as several windows and ranks by its closest one."""
         clauses = []

@@ -1,0 +1,140 @@
+"""An object that lives in a child process, called through a pipe. The desktop app's helper.
+
+Some of our dependencies hold Python's GIL for hundreds of milliseconds at a time: torch's import
+and tokenising (the embedder), Chroma's Rust core while it adds vectors and persists its graph. A
+GUI thread that cannot get the GIL is a frozen window. In a child process they hold the child's GIL
+instead; the app's process only pickles arguments down a pipe and waits for the reply, and waiting
+on a pipe releases the GIL.
+
+Calls are serialised (one request in flight per child). A child that died is started again on the
+next call. The CLI and most tests use the objects in process.
+"""
+
+from __future__ import annotations
+
+import importlib
+import multiprocessing
+import os
+import threading
+from typing import Any, Callable, Sequence
+
+
+class ChildFailed(RuntimeError):
+    """The child stopped, or a call raised; the message says which."""
+
+
+class ChildNotStarted(ChildFailed):
+    """The child could not build its object (a missing package, a bad folder)."""
+
+
+def _build(factory: str, args: Sequence[Any]):
+    module, _, name = factory.partition(":")
+    return getattr(importlib.import_module(module), name)(*args)
+
+
+def _serve(conn, factory: str, args: Sequence[Any], attributes: Sequence[str]):
+    """The child: build the object, report the attributes asked for, then answer
+    (method, args) requests until the pipe closes or a None arrives."""
+    if hasattr(os, "nice"):
+        os.nice(5)  # background work: on a 2-core laptop the window's process must win the CPU
+    try:
+        served = _build(factory, args)
+    except Exception as exc:  # noqa: BLE001 - reported to the parent as the first reply
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        return
+    conn.send(("ready", {name: getattr(served, name) for name in attributes}))
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            request = None
+        if request is None:
+            if hasattr(served, "close"):
+                served.close()
+            return
+        method, call_args = request
+        try:
+            conn.send(("ok", getattr(served, method)(*call_args)))
+        except Exception as exc:  # noqa: BLE001
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+class ChildProcess:
+    """`call(method, *args)` runs `factory(*args).method(*args)` in a child process started on
+    first use. `on_ready` sees the child's `attributes` after each start and may refuse them."""
+
+    def __init__(self, factory: str, args: Sequence[Any] = (), name: str = "clausewise-child",
+                 attributes: Sequence[str] = (), on_ready: Callable[[dict], None] | None = None):
+        self.factory, self.args, self.name = factory, tuple(args), name
+        self.attributes, self.on_ready = tuple(attributes), on_ready
+        self._lock = threading.Lock()
+        self._conn = None
+        self._process = None
+
+    def _start(self):
+        context = multiprocessing.get_context("spawn")  # fork would copy Qt's threads and state
+        parent, child = context.Pipe()
+        process = context.Process(target=_serve, args=(child, self.factory, self.args, self.attributes),
+                                  name=self.name, daemon=True)
+        process.start()
+        child.close()
+        kind, value = self._receive(parent)
+        if kind != "ready":
+            process.join(5)
+            raise ChildNotStarted(value)
+        if self.on_ready is not None:
+            try:
+                self.on_ready(value)
+            except Exception:
+                process.terminate()
+                raise
+        self._conn, self._process = parent, process
+
+    @staticmethod
+    def _receive(conn):
+        try:
+            return conn.recv()
+        except (EOFError, OSError):
+            return "error", "the process stopped unexpectedly"
+
+    def call(self, method: str, *args):
+        with self._lock:
+            if self._process is None or not self._process.is_alive():
+                self._process = None
+                self._start()
+            try:
+                self._conn.send((method, args))
+            except OSError:
+                kind, value = "error", "the process stopped unexpectedly"
+            else:
+                kind, value = self._receive(self._conn)
+        if kind != "ok":
+            raise ChildFailed(value)
+        return value
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    def terminate(self):
+        """Stop the child now, without waiting for a running call (closing the app mid-document):
+        that call fails, and the caller's crash-safe ordering leaves nothing half-stored."""
+        process = self._process
+        if process is not None and process.is_alive():
+            process.terminate()
+
+    def close(self, timeout: float = 5.0):
+        """Ask the child to close its object and exit; terminate it if it does not."""
+        with self._lock:
+            if self._process is None:
+                return
+            try:
+                self._conn.send(None)
+            except OSError:
+                pass
+            self._process.join(timeout)
+            if self._process.is_alive():
+                self._process.terminate()
+                self._process.join(timeout)
+            self._conn.close()
+            self._conn = self._process = None
