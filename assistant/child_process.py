@@ -54,9 +54,13 @@ def _serve(conn, factory: str, args: Sequence[Any], attributes: Sequence[str]):
             return
         method, call_args = request
         try:
-            conn.send(("ok", getattr(served, method)(*call_args)))
+            reply = ("ok", getattr(served, method)(*call_args))
         except Exception as exc:  # noqa: BLE001
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+            reply = ("error", f"{type(exc).__name__}: {exc}")
+        try:
+            conn.send(reply)
+        except OSError:  # the parent has gone (killed, or closed mid-call): nobody to answer
+            return
 
 
 class ChildProcess:

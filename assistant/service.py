@@ -23,9 +23,10 @@ class Assistant:
     def __init__(self, index_dir: Path | str | None = None, embedder=None,
                  chunker: ChunkerSettings = ChunkerSettings(), retrieval: RetrievalSettings = RetrievalSettings(),
                  generation: GenerationSettings | None = None, answering: AnswerSettings = AnswerSettings(),
-                 generator=None, vector_store=None):
-        """`vector_store` builds the index's Chroma side from its folder (the app passes
-        VectorStoreProcess); the default is Chroma in this process."""
+                 generator=None, vector_store=None, parser=None):
+        """`vector_store` builds the index's Chroma side from its folder, and `parser` turns a
+        file's bytes into pages (the app passes VectorStoreProcess and a ParserProcess); the
+        defaults work in this process."""
         if embedder is None:
             from assistant.embedding import MiniLMEmbedder
 
@@ -36,6 +37,7 @@ class Assistant:
         self.retrieval_settings = retrieval
         self._index: Index | None = None
         self._vector_store = vector_store or VectorStore
+        self.parser = parser
         self.generation_settings = generation or GenerationSettings()
         self.answer_settings = answering
         self._generator = generator  # built on the first question: loading a model takes seconds
@@ -65,7 +67,7 @@ class Assistant:
 
     def ingest(self, paths: Iterable[Path | str], progress: ProgressCallback | None = None,
                cancel: threading.Event | None = None) -> list[IngestReport]:
-        ingestor = Ingestor(self.index, self.embedder)
+        ingestor = Ingestor(self.index, self.embedder, self.parser)
         reports = ingestor.ingest(paths, progress=progress, cancel=cancel)
         self.last_ingest_timings = ingestor.timings
         return reports

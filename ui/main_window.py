@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QInputDialog, QLabel, QMa
 from assistant.collections import Collection, Collections
 from assistant.errors import ClausewiseError
 from assistant.generation.settings import LazyGenerator
+from assistant.ingest.parser_process import ParserProcess
 from assistant.paths import data_home
 from assistant.service import Assistant
 from assistant.settings import (AppSettings, answer_settings, collections_home, generation_settings, save_settings,
@@ -51,8 +52,9 @@ class MainWindow(QMainWindow):
 
             embedder = EmbedderProcess.for_minilm()
         self.embedder = embedder
-        # Chroma in a child process too: its add holds the GIL for up to ~450 ms.
+        # Chroma and pypdf in child processes too: both hold the GIL for long stretches.
         self.vector_store = vector_store or VectorStoreProcess
+        self.parser = ParserProcess()
         self.generator = generator or LazyGenerator(generation_settings(settings))
         self.collections = Collections(collections_home(settings))
         self._assistants: dict[Path, Assistant] = {}
@@ -165,7 +167,8 @@ class MainWindow(QMainWindow):
         found = self._assistants.get(collection.folder)
         if found is None:
             found = Assistant(collection.folder, embedder=self.embedder, generator=self.generator,
-                              answering=answer_settings(self.settings), vector_store=self.vector_store)
+                              answering=answer_settings(self.settings), vector_store=self.vector_store,
+                              parser=self.parser)
             self._assistants[collection.folder] = found
         return found
 
@@ -430,13 +433,15 @@ class MainWindow(QMainWindow):
         """Cancel, quit, wait: no thread outlives the window."""
         self.answering.shutdown()
         self.ingest_queue.cancel_all()
+        self.parser.terminate()  # a document mid-parse or mid-embedding fails now instead of finishing
         if hasattr(self.embedder, "terminate"):
-            self.embedder.terminate()  # a document mid-embedding fails now instead of finishing
+            self.embedder.terminate()
         self.ingest_queue.shutdown()
         self.background.shutdown()
         for assistant in self._assistants.values():
             assistant.close()
         self._assistants.clear()
+        self.parser.close()
         if hasattr(self.embedder, "close"):
             self.embedder.close()
 

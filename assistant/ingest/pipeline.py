@@ -2,8 +2,9 @@
 
 Parsing PDFs is CPU work comparable to embedding, so it runs one file ahead on a worker thread
 while the calling thread embeds the previous file. pypdf holds the GIL but torch releases it while
-it computes, so the two really overlap, and a thread needs no process start-up or `__main__` guard. Each file ends as exactly one IngestReport row;
-one bad file never stops the batch.
+it computes, so the two really overlap. The app hands the parsing to a child process instead
+(`parser_process.py`), where pypdf cannot hold up the window. Each file ends as exactly one
+IngestReport row; one bad file never stops the batch.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class _Hashed:
     source_id: str
 
 
-def _parse_job(data: bytes, path: str) -> ParsedDocument:
+def parse_job(data: bytes, path: str) -> ParsedDocument:
     try:
         return parse_bytes(data, Path(path))
     except DocumentError:
@@ -65,9 +66,12 @@ def context_of(title: str, heading: str) -> str:
 
 
 class Ingestor:
-    def __init__(self, index: Index, embedder):
+    def __init__(self, index: Index, embedder, parser: Callable[[bytes, str], ParsedDocument] | None = None):
+        """`parser` turns a file's bytes into a ParsedDocument or raises a DocumentError; the
+        default parses in this process, the app passes a ParserProcess."""
         self.index = index
         self.embedder = embedder
+        self.parser = parser or parse_job
         self.timings = IngestTimings()
 
     def ingest(self, paths: Iterable[Path | str], progress: ProgressCallback | None = None,
@@ -141,7 +145,7 @@ class Ingestor:
             def submit(next_item: _Hashed):
                 try:
                     next_item, data = _read_for_parse(next_item)
-                    pending.append((next_item, pool.submit(_parse_job, data, str(next_item.path))))
+                    pending.append((next_item, pool.submit(self.parser, data, str(next_item.path))))
                 except DocumentError as exc:
                     pending.append((next_item, exc))
 
