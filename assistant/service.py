@@ -56,7 +56,8 @@ class Assistant:
     def index(self) -> Index:
         with self._lock:
             if self._index is None:
-                self._index = Index(self.index_dir, self.embedder.name, self.embedder.dimension, self.chunker)
+                self._index = Index(self.index_dir, self.embedder.name, self.embedder.dimension, self.chunker,
+                                    self._vector_store)
             return self._index
 
     def close(self):
@@ -64,6 +65,9 @@ class Assistant:
             if self._index is not None:
                 self._index.close()
                 self._index = None
+            if self._review_cache is not None:
+                self._review_cache.close()
+                self._review_cache = None
 
     def ingest(self, paths: Iterable[Path | str], progress: ProgressCallback | None = None,
                cancel: threading.Event | None = None) -> list[IngestReport]:
@@ -95,6 +99,29 @@ class Assistant:
         `history` holds the earlier Answers of this conversation, oldest first."""
         answerer = Answerer(self.retriever(), _LazyGenerator(self), self.answer_settings)
         return answerer.ask(question, filters=filters, history=history, cancel=cancel)
+
+    @property
+    def model_name(self) -> str:
+        """Which model answers: it keys the review cache."""
+        generator = self._generator
+        settings = self.generation_settings if generator is None else getattr(generator, "settings", None)
+        if settings is not None:
+            return f"{settings.server_url} {settings.server_model}".strip() if settings.server_url else settings.model
+        return getattr(generator, "name", type(generator).__name__)
+
+    def review(self, checklist, documents: Sequence[str] | None = None, progress=None,
+               cancel: threading.Event | None = None):
+        """Cells of `checklist` for the named documents (file names or ids), or for all; see
+        assistant/review/engine.py. Cached cells are reused."""
+        from assistant.review.cache import ReviewCache
+        from assistant.review.engine import Reviewer
+
+        source_ids = None if documents is None else self.index.catalog.resolve(list(documents))
+        with self._lock:
+            if self._review_cache is None:
+                self._review_cache = ReviewCache(self.index_dir / "review-cache.sqlite")
+        reviewer = Reviewer(self.index, self.retriever(), _LazyGenerator(self), self.model_name, self._review_cache)
+        return reviewer.review(checklist, source_ids, progress=progress, cancel=cancel)
 
 
 class _LazyGenerator:

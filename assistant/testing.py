@@ -47,10 +47,15 @@ class ScriptedGenerator:
     """Stands in for the model in unit tests. Given `script`, it streams those words; otherwise it
     answers extractively: it reads the numbered passages in the prompt and returns the sentence that
     shares most words with the question, cited with that passage's number. It records the messages
-    it was given and how many pieces it produced, so tests can check prompts and cancellation."""
+    it was given and how many pieces it produced, so tests can check prompts and cancellation.
+    `respond`, when given, computes the reply from the messages instead (a review judge in tests)."""
 
-    def __init__(self, script: str | None = None, fail: Exception | None = None, delay: float = 0.0):
+    name = "scripted"
+
+    def __init__(self, script: str | None = None, fail: Exception | None = None, delay: float = 0.0,
+                 respond=None):
         self.script = script
+        self.respond = respond
         self.fail = fail
         self.delay = delay  # seconds per piece, to stand in for a slow model (cancellation tests)
         self.calls: list[list[dict]] = []
@@ -76,7 +81,10 @@ class ScriptedGenerator:
         self.calls.append(list(messages))
         if self.fail is not None:
             raise self.fail
-        text = self.script if self.script is not None else self._extract(messages[-1]["content"])
+        if self.respond is not None:
+            text = self.respond(messages)
+        else:
+            text = self.script if self.script is not None else self._extract(messages[-1]["content"])
         for i, word in enumerate(text.split(" ")):
             if cancel is not None and cancel.is_set():
                 return

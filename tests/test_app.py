@@ -355,3 +355,70 @@ def test_window_geometry_and_collection_are_remembered(qtbot, make_window, monke
     # The offscreen screen is small, so Qt may clamp the restored width; the height comes back.
     assert abs(again.height() - 777) <= 5 and again.width() != 1400
     assert again.current.name == "Supplier contracts"
+
+
+def review_judge(messages):
+    """Reads the excerpts: YES with the first excerpt that says "governed by" or "renew"."""
+    import re
+
+    prompt = messages[-1]["content"]
+    for number, text in re.findall(r"^\[(\d+)\] \(page \d+\) (.+)$", prompt, re.M):
+        if "governed by" in text or "renew" in text:
+            return f"ANSWER: YES\nEXCERPT: {number}\nVALUE: NONE"
+    return "ANSWER: NO\nEXCERPT: NONE\nVALUE: NONE"
+
+
+def test_review_view_fills_a_coloured_table_filters_missing_and_opens_evidence(qtbot, make_window, docs, tmp_path):
+    from openpyxl import load_workbook
+
+    window = make_window(generator=ScriptedGenerator(respond=review_judge))
+    index_folder(qtbot, window, docs)
+    review = window.review
+    tester = QAbstractItemModelTester(review.model, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    assert review.checklist_box.findData("procurement-key-terms") >= 0
+    review.checklist_box.setCurrentIndex(review.checklist_box.findData("procurement-key-terms"))
+    window.run_review()
+    assert window.tabs.currentWidget() is review
+    qtbot.waitUntil(lambda: not window.reviewing.running, timeout=30_000)
+    model = review.model
+    assert model.rowCount() == 2 and model.columnCount() == 19  # msa.pdf and northwind.txt; broken.pdf never indexed
+    names = [model.headerData(r, Qt.Orientation.Vertical) for r in range(model.rowCount())]
+    labels = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    row, column = names.index("northwind.txt"), labels.index("Governing law")
+    law = model.index(row, column)
+    assert law.data() == "found: Ireland"
+    assert law.data(Qt.ItemDataRole.BackgroundRole).color().green() > law.data(Qt.ItemDataRole.BackgroundRole).color().red()
+    insurance = model.index(row, labels.index("Insurance"))
+    assert insurance.data() == "not found" and "wording" in insurance.data(Qt.ItemDataRole.ToolTipRole)
+    assert "found" in review.progress_label.text() and review.export_button.isEnabled()
+
+    review.table.clicked.emit(law)  # the evidence opens in the source viewer
+    shown = window.viewer.shown
+    assert shown.doc_name == "northwind.txt" and shown.page == 1 and shown.highlighted
+
+    review.only_missing.setChecked(True)  # only documents and items something is missing from
+    visible = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert "Insurance" in visible and "Governing law" not in visible
+    assert all(model.index(r, c).data() != "found: Ireland"
+               for r in range(model.rowCount()) for c in range(model.columnCount()))
+    review.only_missing.setChecked(False)
+
+    out = tmp_path / "review.xlsx"
+    window.reviewing.export(str(out))
+    sheet = load_workbook(out)["Review"]
+    assert sheet.max_row == 3 and sheet.cell(row=1, column=1).value == "Document"
+    del tester
+
+
+def test_review_can_be_cancelled_and_runs_on_the_selected_documents(qtbot, make_window, docs):
+    window = make_window(generator=ScriptedGenerator(respond=review_judge, delay=0.05))
+    index_folder(qtbot, window, docs)
+    window.library.table.selectRow(window.documents.find(str(docs / "northwind.txt")))
+    window.review.checklist_box.setCurrentIndex(window.review.checklist_box.findData("procurement-key-terms"))
+    window.run_review()
+    qtbot.waitUntil(lambda: len(window.review.model.cells()) >= 1, timeout=20_000)
+    window.review.cancel_button.click()
+    qtbot.waitUntil(lambda: not window.reviewing.running, timeout=20_000)
+    cells = window.review.model.cells()
+    assert 1 <= len(cells) < 19 and {c.doc for c in cells} == {"northwind.txt"}
+    assert "cancelled" in window.review.progress_label.text()

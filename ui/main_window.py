@@ -1,5 +1,5 @@
-"""The main window: layout and wiring. Library on the left, conversation in the middle, source
-viewer on the right; a banner above them for problems the user has to act on (a missing model).
+"""The main window: layout and wiring. Library on the left, conversation and review (tabs) in the
+middle, source viewer on the right; a banner above them for problems the user has to act on (a missing model).
 Everything slow goes through ui/workers.py."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QSplitter,
-                               QToolBar, QVBoxLayout, QWidget)
+                               QTabWidget, QToolBar, QVBoxLayout, QWidget)
 
 from assistant.collections import Collection, Collections
 from assistant.errors import ClausewiseError
@@ -23,9 +23,11 @@ from assistant.settings import (AppSettings, answer_settings, collections_home, 
 from assistant.store.vector_process import VectorStoreProcess
 from assistant.types import IngestStatus, SearchFilters
 from ui.models import FAILED, INDEXING, QUEUED, DocumentTableModel
+from ui.review_controller import ReviewController
 from ui.widgets.chat import ChatPanel
 from ui.widgets.library import LibraryPanel
 from ui.widgets.model_banner import ModelBanner, model_problem
+from ui.widgets.review import ReviewPanel
 from ui.widgets.settings_dialog import SettingsDialog
 from ui.widgets.viewer import SourceViewer
 from ui.workers import Answering, Background, IngestJob, IngestQueue
@@ -67,12 +69,15 @@ class MainWindow(QMainWindow):
         self.documents = DocumentTableModel(self)
         self.library = LibraryPanel(self.documents)
         self.chat = ChatPanel()
+        self.review = ReviewPanel()
         self.viewer = SourceViewer()
         self.banner = ModelBanner()
         self.banner.open_settings.connect(self.open_settings)
         self.collection_box = QComboBox()
         self.collection_box.setMinimumWidth(200)
         self._build_layout()
+        self.reviewing = ReviewController(self.review, self.assistant, self.library.selected_documents,
+                                          self._show, self._warn, self)
         self._build_actions()
         self._wire()
         self.current: Collection | None = None
@@ -87,7 +92,10 @@ class MainWindow(QMainWindow):
     def _build_layout(self):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.library)
-        self.splitter.addWidget(self.chat)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.chat, "Ask")
+        self.tabs.addTab(self.review, "Review")
+        self.splitter.addWidget(self.tabs)
         self.splitter.addWidget(self.viewer)
         self.splitter.setSizes([420, 520, 460])
         self.splitter.setChildrenCollapsible(False)
@@ -129,6 +137,9 @@ class MainWindow(QMainWindow):
         for text, slot in (("New collection…", self.new_collection), ("Rename collection…", self.rename_collection),
                            ("Delete collection…", self.delete_collection)):
             bar.addAction(action(collection_menu, text, slot))
+        review_menu = menu.addMenu("&Review")
+        action(review_menu, "Run review", self.run_review, "Ctrl+R")
+        action(review_menu, "Export review…", self.reviewing.export, "Ctrl+Shift+E")
         ask_menu = menu.addMenu("&Ask")
         action(ask_menu, "Focus the question", self.focus_question, "Ctrl+L")
         action(ask_menu, "Stop the answer", self.stop_answer)
@@ -185,6 +196,7 @@ class MainWindow(QMainWindow):
         self.stop_answer()
         self.current = self.collections.get(name)
         self.chat.clear()
+        self.reviewing.clear()
         self.documents.clear()
         self.refresh_documents()
         self.ui_state.setValue("collection", name)
@@ -359,6 +371,10 @@ class MainWindow(QMainWindow):
     def _on_answer_event(self, event):
         self.chat.on_event(event)
 
+    def run_review(self):
+        self.tabs.setCurrentWidget(self.review)
+        self.reviewing.run(self.review.checklist_box.currentData() or "")
+
     def focus_question(self):
         self.chat.question.setFocus()
         self.chat.question.selectAll()
@@ -432,6 +448,7 @@ class MainWindow(QMainWindow):
     def shutdown(self):
         """Cancel, quit, wait: no thread outlives the window."""
         self.answering.shutdown()
+        self.reviewing.shutdown()
         self.ingest_queue.cancel_all()
         self.parser.terminate()  # a document mid-parse or mid-embedding fails now instead of finishing
         if hasattr(self.embedder, "terminate"):

@@ -177,3 +177,123 @@ class PassageListModel(QAbstractListModel):
 
     def hit(self, row: int) -> Hit:
         return self._hits[row]
+
+
+# Translucent tints: readable under dark text on a light palette and light text on a dark one.
+STATUS_COLOURS = {"found": QColor(46, 160, 67, 90), "unclear": QColor(230, 160, 0, 100),
+                  "not_found": QColor(220, 50, 50, 90)}
+
+
+class ReviewTableModel(QAbstractTableModel):
+    """A review: documents as rows, checklist items as columns; each cell's status and value,
+    coloured by status, its evidence or reason as the tooltip. `only_missing` keeps the documents
+    with an item not found or unclear, and the items some document misses."""
+
+    CellRole = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.items: list = []  # checklist Items
+        self._documents: list[str] = []  # source ids, in arrival order
+        self._names: dict[str, str] = {}
+        self._cells: dict[tuple[str, str], object] = {}
+        self.only_missing = False
+        self._rows: list[str] = []
+        self._columns: list = []
+
+    def set_checklist(self, checklist):
+        self.beginResetModel()
+        self.items = list(checklist.items) if checklist else []
+        self._documents, self._names, self._cells = [], {}, {}
+        self._refilter()
+        self.endResetModel()
+
+    def add_cell(self, cell):
+        """A new or re-reviewed cell; rows and columns appear as cells arrive."""
+        self._cells[(cell.source_id, cell.item)] = cell
+        if cell.source_id not in self._names:
+            self._documents.append(cell.source_id)
+            self._names[cell.source_id] = cell.doc
+        rows, columns = self._visible()
+        if rows == self._rows and columns == self._columns:
+            at = self.index(rows.index(cell.source_id), columns.index(self._item(cell.item))) \
+                if cell.source_id in rows and self._item(cell.item) in columns else None
+            if at is not None:
+                self.dataChanged.emit(at, at)
+            return
+        if rows[: len(self._rows)] == self._rows and columns == self._columns:
+            self.beginInsertRows(QModelIndex(), len(self._rows), len(rows) - 1)
+            self._rows = rows
+            self.endInsertRows()
+            return
+        self.beginResetModel()
+        self._rows, self._columns = rows, columns
+        self.endResetModel()
+
+    def set_only_missing(self, only: bool):
+        self.beginResetModel()
+        self.only_missing = only
+        self._refilter()
+        self.endResetModel()
+
+    def cells(self) -> list:
+        """Every cell, document by document in checklist order (for export)."""
+        return [self._cells[(d, i.id)] for d in self._documents for i in self.items if (d, i.id) in self._cells]
+
+    def cell_at(self, index) -> object | None:
+        if not index.isValid():
+            return None
+        return self._cells.get((self._rows[index.row()], self._columns[index.column()].id))
+
+    def _item(self, item_id: str):
+        return next((i for i in self.items if i.id == item_id), None)
+
+    def _missing(self, source_id: str, item) -> bool:
+        cell = self._cells.get((source_id, item.id))
+        return cell is not None and cell.status != "found"
+
+    def _visible(self) -> tuple[list[str], list]:
+        if not self.only_missing:
+            return list(self._documents), list(self.items)
+        rows = [d for d in self._documents if any(self._missing(d, i) for i in self.items)]
+        columns = [i for i in self.items if any(self._missing(d, i) for d in rows)]
+        return rows, columns
+
+    def _refilter(self):
+        self._rows, self._columns = self._visible()
+
+    # Qt's interface
+    def rowCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()):
+        return 0 if parent.isValid() else len(self._columns)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._columns):
+            item = self._columns[section]
+            return item.label if role == Qt.ItemDataRole.DisplayRole else item.question
+        if orientation == Qt.Orientation.Vertical and 0 <= section < len(self._rows):
+            return self._names[self._rows[section]]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self._rows) and 0 <= index.column() < len(self._columns)):
+            return None
+        cell = self.cell_at(index)
+        if role == self.CellRole:
+            return cell
+        if cell is None:
+            return "…" if role == Qt.ItemDataRole.DisplayRole else None
+        if role == Qt.ItemDataRole.DisplayRole:
+            from assistant.review.export import cell_text
+
+            return cell_text(cell)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QBrush(STATUS_COLOURS[cell.status])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            quotes = "\n".join(f'p. {q.page}: "{q.quote[:300]}"' for q in cell.evidence)
+            return "\n".join(part for part in (cell.reason, quotes) if part) or None
+        return None

@@ -4,6 +4,7 @@ where its functions run and hands results back to the GUI thread through Qt's qu
 - short jobs (listing documents, rendering checks, removing a document) on a shared QThreadPool
   via `run_in_pool`, their result or error delivered to the GUI thread by one relay object;
 - ingestion on its own single-thread pool (`IngestJob`), emitting per-file progress, cancellable;
+- a checklist review on another single-thread pool (`ReviewJob`), emitting each cell, cancellable;
 - questions on one `AnswerWorker` living on its own QThread, which owns the model's use: a new
   question cancels the previous one, stale events are dropped by request id on the GUI side, and
   tokens are batched so a fast model cannot flood the event loop.
@@ -167,6 +168,41 @@ class IngestQueue(QObject):
         self.cancel_all()
         self.pool.clear()
         self.pool.waitForDone(msecs)
+
+
+class ReviewJob(QObject):
+    """One checklist review of a collection; runs on the review pool. Signals arrive on the GUI thread."""
+
+    cell = Signal(object)  # a review Cell
+    progress = Signal(object)  # ReviewProgress
+    finished = Signal()
+    failed = Signal(str)
+
+    def __init__(self, assistant, checklist, documents=None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.assistant, self.checklist, self.documents = assistant, checklist, documents
+        self.cancel_event = threading.Event()
+
+    def cancel(self):
+        self.cancel_event.set()
+
+    def runnable(self) -> QRunnable:
+        job = self
+
+        class _Run(QRunnable):
+            def run(self):
+                try:
+                    for cell in job.assistant.review(job.checklist, documents=job.documents,
+                                                     progress=job.progress.emit, cancel=job.cancel_event):
+                        job.cell.emit(cell)
+                except BaseException as exc:  # noqa: BLE001
+                    if not isinstance(exc, ClausewiseError):
+                        log.error("review failed:\n%s", traceback.format_exc())
+                    job.failed.emit(user_message(exc))
+                else:
+                    job.finished.emit()
+
+        return _Run()
 
 
 class AnswerWorker(QObject):

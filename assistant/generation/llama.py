@@ -21,6 +21,9 @@ class LlamaGenerator:
         self.gpu_layers = gpu_layers  # None: all layers when the build can offload, else none
         self._llm = None
         self._lock = threading.Lock()
+        # One generation at a time: a llama.cpp context is not thread-safe, and the app's answer
+        # thread and a running review share the model. The other waits for the current reply.
+        self._generating = threading.Lock()
 
     @staticmethod
     def gpu_available() -> bool:
@@ -47,10 +50,11 @@ class LlamaGenerator:
                cancel: threading.Event | None = None) -> Iterator[str]:
         """Yield text pieces of the assistant's reply to chat `messages`."""
         llm = self._load()
-        for part in llm.create_chat_completion(list(messages), max_tokens=max_tokens, temperature=temperature,
-                                               stream=True):
-            if cancel is not None and cancel.is_set():
-                return
-            text = part["choices"][0]["delta"].get("content")
-            if text:
-                yield text
+        with self._generating:
+            for part in llm.create_chat_completion(list(messages), max_tokens=max_tokens, temperature=temperature,
+                                                   stream=True):
+                if cancel is not None and cancel.is_set():
+                    return
+                text = part["choices"][0]["delta"].get("content")
+                if text:
+                    yield text

@@ -1,0 +1,59 @@
+"""Review results kept beside the index (`review-cache.sqlite`), keyed by document hash,
+checklist id, version and content, the engine's version, and the model: re-running a review after
+adding one document reviews only that document; editing a checklist, a new engine, or another
+model reviews again."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+from assistant.review.cell import Cell
+
+ENGINE_VERSION = 1  # raise when the engine's judgement changes, so old cells are not reused
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS cells (
+    source_id TEXT NOT NULL, checklist TEXT NOT NULL, version TEXT NOT NULL, model TEXT NOT NULL,
+    item TEXT NOT NULL, cell TEXT NOT NULL,
+    PRIMARY KEY (source_id, checklist, version, model, item)
+)
+"""
+
+
+class ReviewCache:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._db = sqlite3.connect(self.path, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(SCHEMA)
+        self._db.commit()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _version(checklist) -> str:
+        return f"v{checklist.version}-{checklist.fingerprint}-e{ENGINE_VERSION}"
+
+    def cells(self, source_id: str, checklist, model: str) -> dict[str, Cell]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT item, cell FROM cells WHERE source_id=? AND checklist=? AND version=? AND model=?",
+                (source_id, checklist.id, self._version(checklist), model)).fetchall()
+        return {item: Cell.from_dict(json.loads(text)) for item, text in rows}
+
+    def put(self, cell: Cell, checklist, model: str):
+        with self._lock, self._db:
+            self._db.execute("INSERT OR REPLACE INTO cells VALUES (?, ?, ?, ?, ?, ?)",
+                             (cell.source_id, checklist.id, self._version(checklist), model, cell.item,
+                              json.dumps(cell.as_dict(), ensure_ascii=False)))
+
+    def forget(self, source_id: str):
+        """Drop a removed document's cells."""
+        with self._lock, self._db:
+            self._db.execute("DELETE FROM cells WHERE source_id=?", (source_id,))
+
+    def close(self):
+        with self._lock:
+            self._db.close()

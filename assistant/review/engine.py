@@ -1,0 +1,233 @@
+"""The review engine: every item of a checklist asked of every document, with cited evidence.
+
+For one document and one item:
+1. Candidates: the document's sentences that match one of the item's signals (the wording such a
+   clause nearly always has: "governed by", "liquidated damages"). None means "not found": the
+   model is not asked, which keeps "found" precise and a review quick.
+2. The candidates are ranked by a hybrid search inside that document alone (the item's question
+   and hints), and the best few are shown to the model with the item's definition.
+3. The model answers YES or NO, names the excerpt, and copies the value. YES is "found" with that
+   excerpt as evidence; NO, or a reply that cannot be read, is "unclear": the wording is there but
+   the model does not judge it to be the clause, so a person should look.
+Every quote is cut from the page text and checked against it; a value is kept only when it occurs
+in the quote. Cells are cached by document hash, checklist id and version, and model.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterator, Sequence
+
+from assistant.generation.citations import normalise_space, quote_is_verbatim
+from assistant.generation.prompt import sentence_spans
+from assistant.review.cache import ReviewCache
+from assistant.review.cell import FOUND, NOT_FOUND, UNCLEAR, Cell, Quote
+from assistant.review.checklist import Checklist, Item
+from assistant.review.values import extract_value
+from assistant.types import SearchFilters
+
+MAX_EXCERPTS = 3  # candidates the model reads per item
+MAX_QUOTE = 500  # characters of a quote; longer "sentences" (PDF text without stops) are clipped
+SEARCH_K = 12
+
+INSTRUCTION = (
+    "You check documents clause by clause. You are given a clause, its definition, and numbered "
+    "excerpts from one document. Decide whether an excerpt shows that the document contains that "
+    "clause as defined. Reply with exactly three lines:\n"
+    "ANSWER: YES or NO\n"
+    "EXCERPT: the number of the excerpt that shows it, or NONE\n"
+    "VALUE: {value}, copied from that excerpt, or NONE"
+)
+VALUE_ASKED = {
+    "none": "NONE", "text": "a few words stating the term", "period": "the period of time",
+    "date": "the date", "place": "the state or country", "amount": "the amount or limit",
+    "parties": "the names of the parties",
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    page: int
+    start: int
+    end: int
+    text: str
+    rank: int  # of the best search hit holding it; large when the search did not reach it
+
+
+@dataclass(frozen=True)
+class ReviewProgress:
+    done: int
+    total: int
+    document: str
+    item: str
+
+
+@dataclass
+class _Document:
+    source_id: str
+    name: str
+    pages: list = field(default_factory=list)  # Page objects, in order
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.pages)
+
+
+def _clip(text: str, start: int, end: int, focus: int) -> tuple[int, int]:
+    """A span of at most MAX_QUOTE characters of text[start:end] around `focus`, on word edges."""
+    if end - start <= MAX_QUOTE:
+        return start, end
+    lo = max(start, min(focus - MAX_QUOTE // 3, end - MAX_QUOTE))
+    hi = min(end, lo + MAX_QUOTE)
+    while lo > start and not text[lo - 1].isspace():
+        lo += 1
+    while hi < end and not text[hi].isspace():
+        hi -= 1
+    return lo, hi
+
+
+def candidates(document: _Document, item: Item) -> list[tuple[int, int, int, str]]:
+    """(page, start, end, text) of every sentence matching one of the item's signals."""
+    found = []
+    for page in document.pages:
+        for start, end in sentence_spans(page.text):
+            sentence = page.text[start:end]
+            if not item.signal_in(sentence):
+                continue
+            focus = start + min((m.start() for p in item.signals for m in [re.search(p, sentence, re.I)] if m),
+                                default=0)
+            lo, hi = _clip(page.text, start, end, focus)
+            while lo < hi and page.text[lo].isspace():
+                lo += 1
+            found.append((page.number, lo, hi, page.text[lo:hi]))
+    return found
+
+
+def parse_reply(reply: str, excerpts: int) -> tuple[bool | None, int | None, str]:
+    """(yes / no / None when unreadable, excerpt number or None, value or "") from the model's reply."""
+    answer = re.search(r"ANSWER\s*:\s*\**\s*(YES|NO)\b", reply, re.IGNORECASE)
+    if answer is None:
+        answer = re.match(r"\s*\**\s*(YES|NO)\b", reply, re.IGNORECASE)
+    verdict = None if answer is None else answer.group(1).upper() == "YES"
+    number = re.search(r"EXCERPT\s*:\s*\[?(\d+)", reply, re.IGNORECASE)
+    chosen = int(number.group(1)) if number and 1 <= int(number.group(1)) <= excerpts else None
+    value = re.search(r"VALUE\s*:\s*(.+)", reply, re.IGNORECASE)
+    text = value.group(1).strip().strip('"').strip() if value else ""
+    return verdict, chosen, "" if text.upper().rstrip(".") in ("NONE", "N/A", "") else text
+
+
+def verified_value(value: str, quote: str, kind: str) -> str:
+    """The model's value when the quote holds it (as the quote spells it), else one read from the
+    quote by the kind's pattern, else nothing: a value the document does not say is never shown."""
+    if kind == "none":
+        return ""
+    if value:
+        at = normalise_space(quote).lower().find(normalise_space(value).lower())
+        if at >= 0:
+            return normalise_space(quote)[at:at + len(normalise_space(value))]
+    return extract_value(quote, kind)
+
+
+class Reviewer:
+    """Reviews documents of one index. `generator` streams text (llama.cpp, a server, or a scripted
+    stand-in in tests); `model` names it for the cache."""
+
+    def __init__(self, index, retriever, generator, model: str, cache: ReviewCache | None = None):
+        self.index, self.retriever, self.generator = index, retriever, generator
+        self.model = model
+        self.cache = cache
+
+    def _document(self, source_id: str) -> _Document:
+        source = self.index.catalog.document(source_id)
+        document = _Document(source_id, source.name)
+        for number in range(1, source.pages + 1):
+            page = self.index.catalog.page(source_id, number)
+            if page is not None:
+                document.pages.append(page)
+        return document
+
+    def review(self, checklist: Checklist, source_ids: Sequence[str] | None = None,
+               progress: Callable[[ReviewProgress], None] | None = None,
+               cancel: threading.Event | None = None) -> Iterator[Cell]:
+        """Cells for every document and item, document by document; cached cells come first
+        without any work. Stops between cells when `cancel` is set."""
+        if source_ids is None:
+            source_ids = [d.source_id for d in self.index.catalog.documents()]
+        total, done = len(source_ids) * len(checklist.items), 0
+        for source_id in source_ids:
+            cached = self.cache.cells(source_id, checklist, self.model) if self.cache else {}
+            document = None
+            for item in checklist.items:
+                if cancel is not None and cancel.is_set():
+                    return
+                cell = cached.get(item.id)
+                if cell is None:
+                    document = document or self._document(source_id)
+                    cell = self.review_item(document, checklist, item, cancel)
+                    if cancel is not None and cancel.is_set():
+                        return  # a cell cut short by cancel is neither cached nor reported
+                    if self.cache:
+                        self.cache.put(cell, checklist, self.model)
+                done += 1
+                if progress:
+                    progress(ReviewProgress(done, total, cell.doc, item.label))
+                yield cell
+
+    def review_item(self, document: _Document, checklist: Checklist, item: Item,
+                    cancel: threading.Event | None = None) -> Cell:
+        began = time.perf_counter()
+
+        def cell(status: str, reason: str, evidence: Sequence[Quote] = (), value: str = "", reply: str = ""):
+            return Cell(document.source_id, document.name, item.id, status, value, tuple(evidence), reason,
+                        model_reply=reply, seconds=time.perf_counter() - began)
+
+        if not checklist.applies_to(document.text):
+            return cell(NOT_FOUND, "The document is outside this checklist's subject "
+                                   f"(it never matches: {', '.join(checklist.requires)}).")
+        matches = candidates(document, item) if item.signals else []
+        if item.signals and not matches:
+            return cell(NOT_FOUND, "No sentence in the document has the wording this clause usually has.")
+        ranked = self._rank(document, item, matches)[:MAX_EXCERPTS]
+        reply = self._ask(item, ranked, cancel)
+        verdict, chosen, value = parse_reply(reply, len(ranked))
+        quotes = [self._quote(document, c) for c in ranked]
+        if verdict is None:
+            return cell(UNCLEAR, "The model's reply could not be read; check the passages.", quotes, reply=reply)
+        if not verdict:
+            return cell(UNCLEAR, "The document has this clause's usual wording, but the model judged it "
+                                 "not to be the clause; check the passages.", quotes, reply=reply)
+        best = quotes[(chosen or 1) - 1]
+        return cell(FOUND, "", [best], verified_value(value, best.quote, item.value), reply=reply)
+
+    def _rank(self, document: _Document, item: Item, matches) -> list[Candidate]:
+        query = " ".join([item.question, *item.hints])
+        hits = self.retriever.search(query, k=SEARCH_K, filters=SearchFilters(documents=(document.source_id,)))
+        if not item.signals:  # nothing to match: the search's own passages are the candidates
+            return [Candidate(h.chunk.page, h.chunk.start, h.chunk.start + len(h.chunk.text[:MAX_QUOTE]),
+                              h.chunk.text[:MAX_QUOTE], rank) for rank, h in enumerate(hits, start=1)]
+
+        def rank_of(page: int, start: int, end: int) -> int:
+            return next((rank for rank, h in enumerate(hits, start=1)
+                         if h.chunk.page == page and h.chunk.start < end and start < h.chunk.end), SEARCH_K + 1)
+
+        ranked = [Candidate(page, start, end, text, rank_of(page, start, end)) for page, start, end, text in matches]
+        return sorted(ranked, key=lambda c: (c.rank, c.page, c.start))
+
+    def _ask(self, item: Item, excerpts: Sequence[Candidate], cancel) -> str:
+        numbered = "\n\n".join(f"[{n}] (page {c.page}) {normalise_space(c.text)}"
+                               for n, c in enumerate(excerpts, start=1))
+        messages = [
+            {"role": "system", "content": INSTRUCTION.format(value=VALUE_ASKED[item.value])},
+            {"role": "user", "content": f"Clause: {item.label}\nDefinition: {item.definition or item.question}\n"
+                                        f"Question: {item.question}\n\nExcerpts:\n{numbered}"},
+        ]
+        return "".join(self.generator.stream(messages, max_tokens=48, temperature=0.0, cancel=cancel))
+
+    def _quote(self, document: _Document, candidate: Candidate) -> Quote:
+        page = next(p for p in document.pages if p.number == candidate.page)
+        quote = page.text[candidate.start:candidate.end].strip()
+        return Quote(candidate.page, normalise_space(quote), candidate.start, candidate.end,
+                     quote_is_verbatim(quote, page.text))

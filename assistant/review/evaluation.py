@@ -1,0 +1,103 @@
+"""Scoring a review against clause-presence labels (the format of the shared eval set's
+`clause_presence.jsonl`: one line per document and CUAD clause, `present` and gold `spans`).
+
+For the (document, item) pairs both the labels and the review have:
+- accuracy: the share whose "found" agrees with `present`; "unclear" counts as not found;
+- precision and recall of "found" against `present`;
+- evidence overlap: the share of "found" cells with a quote overlapping a gold span, by the
+  retrieval scorer's rule applied both ways (one contains the other, or their longest common
+  substring covers half of the shorter).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from assistant.evaluation import OVERLAP, load_jsonl, normalise
+from assistant.review.cell import FOUND, Cell
+from assistant.review.checklist import Checklist
+
+
+@dataclass(frozen=True)
+class ReviewScores:
+    cells: int
+    accuracy: float
+    found_precision: float
+    found_recall: float
+    evidence_overlap: float
+    found: int
+    unclear: int
+    present: int
+
+
+def quote_overlaps(quote: str, span: str) -> bool:
+    a, b = normalise(quote), normalise(span)
+    if not a or not b:
+        return False
+    if a in b or b in a:
+        return True
+    match = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return match.size >= OVERLAP * min(len(a), len(b))
+
+
+def cell_line(cell: Cell, checklist: Checklist) -> dict:
+    item = checklist.item(cell.item)
+    return {"doc": cell.doc, "item": item.label_name or item.id, "status": cell.status, "value": cell.value,
+            "evidence": [{"page": q.page, "quote": q.quote} for q in cell.evidence]}
+
+
+def score_review(labels: list[dict], lines: list[dict]) -> ReviewScores:
+    gold = {(row["doc"], row["item"]): row for row in labels}
+    pairs = [(line, gold[(line["doc"], line["item"])]) for line in lines if (line["doc"], line["item"]) in gold]
+    if not pairs:
+        return ReviewScores(0, 0.0, 0.0, 0.0, 0.0, 0, 0, 0)
+    found = [(line, row) for line, row in pairs if line["status"] == FOUND]
+    correct = sum((line["status"] == FOUND) == bool(row["present"]) for line, row in pairs)
+    true_found = sum(bool(row["present"]) for _, row in found)
+    present = sum(bool(row["present"]) for _, row in pairs)
+    overlapping = sum(any(quote_overlaps(q["quote"], span) for q in line["evidence"] for span in row["spans"])
+                      for line, row in found)
+    return ReviewScores(
+        cells=len(pairs), accuracy=correct / len(pairs),
+        found_precision=true_found / len(found) if found else 0.0,
+        found_recall=true_found / present if present else 0.0,
+        evidence_overlap=overlapping / len(found) if found else 0.0,
+        found=len(found), unclear=sum(line["status"] == "unclear" for line, _ in pairs), present=present)
+
+
+def run_review_eval(corpus: Path, labels_file: Path, out: Path, checklist: Checklist, assistant_factory,
+                    index_dir: Path | None = None, progress=None, on_cell=None) -> tuple[ReviewScores, dict]:
+    """Index the documents the labels name (from `corpus`), review them, write one line per
+    document and item, and score the lines against the labels."""
+    labels = load_jsonl(labels_file)
+    names = list(dict.fromkeys(row["doc"] for row in labels))
+    missing = [n for n in names if not (Path(corpus) / n).is_file()]
+    if missing:
+        from assistant.errors import ClausewiseError
+
+        raise ClausewiseError(f"The labels name documents not in {corpus}: {', '.join(missing[:3])}.")
+    facts: dict = {"documents": len(names)}
+    with tempfile.TemporaryDirectory(prefix="clausewise-review-eval-") as tmp:
+        assistant = assistant_factory(index_dir or Path(tmp) / "index")
+        began = time.perf_counter()
+        reports = assistant.ingest([Path(corpus) / n for n in names])
+        facts["ingest_seconds"] = time.perf_counter() - began
+        facts["failed"] = [r for r in reports if r.status.value == "failed"]
+        lines = []
+        began = time.perf_counter()
+        with open(out, "w", encoding="utf-8") as handle:
+            for cell in assistant.review(checklist, documents=names, progress=progress):
+                line = cell_line(cell, checklist)
+                lines.append(line)
+                handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+                handle.flush()
+                if on_cell:
+                    on_cell(cell, line)
+        facts["review_seconds"] = time.perf_counter() - began
+        assistant.close()
+    return score_review(labels, lines), facts

@@ -1,0 +1,262 @@
+"""Document review: checklist files validated, the engine's statuses, evidence and values with a
+judge that reads the excerpts, caching by document hash and checklist version, cancel, exports
+read back (openpyxl for XLSX)."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import re
+import threading
+
+import pytest
+
+from assistant.review.cell import FOUND, NOT_FOUND, UNCLEAR
+from assistant.review.checklist import ChecklistError, available, find_checklist, load_checklist, parse_checklist
+from assistant.review.engine import parse_reply, verified_value
+from assistant.review.export import write_review
+from assistant.service import Assistant
+from assistant.testing import HashEmbedder, ScriptedGenerator
+
+SUPPLY = """MASTER SUPPLY AGREEMENT
+This Master Supply Agreement is made on March 3, 2021 between Acme Tools Inc. and Beta Retail Ltd.
+
+1. TERM
+1.1 The initial term of this Agreement is three (3) years from the Effective Date.
+1.2 This Agreement shall renew automatically for successive one (1) year periods unless either party gives ninety (90) days written notice of non-renewal.
+
+2. GOVERNING LAW
+2.1 This Agreement shall be governed by the laws of the State of California.
+
+3. LIABILITY
+3.1 In no event shall either party's aggregate liability exceed the fees paid in the twelve (12) months before the claim.
+
+4. MISCELLANEOUS
+4.1 Neither party may assign this Agreement without the prior written consent of the other party.
+4.2 The parties shall meet each quarter to review the forecast.
+"""
+
+SERVICES = """CONSULTING SERVICES AGREEMENT
+This Consulting Agreement is made between Gamma Advisory LLC and Delta Foods Inc.
+1. The consultant shall provide advice on logistics.
+2. This Agreement is governed by the laws of England and Wales.
+"""
+
+KEY_WORDS = {"Governing law": "governed by", "Renewal term": "renew", "Cap on liability": "liability",
+             "Anti-assignment": "assign", "Expiration date": "initial term", "Parties": "between"}
+
+
+def judge(messages):
+    """A stand-in judge that reads what it is given: YES for the first excerpt holding the clause's
+    key words, with a value copied from it; NO otherwise."""
+    prompt = messages[-1]["content"]
+    clause = re.search(r"^Clause: (.+)$", prompt, re.M).group(1)
+    excerpts = re.findall(r"^\[(\d+)\] \(page \d+\) (.+)$", prompt, re.M)
+    wanted = KEY_WORDS.get(clause)
+    for number, text in excerpts:
+        if wanted and wanted in text.lower():
+            value = re.search(r"(State of \w+|\(\d+\) \w+|England and Wales)", text)
+            return f"ANSWER: YES\nEXCERPT: {number}\nVALUE: {value.group(1) if value else 'NONE'}"
+    return "ANSWER: NO\nEXCERPT: NONE\nVALUE: NONE"
+
+
+@pytest.fixture
+def reviewed(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "supply.txt").write_text(SUPPLY)
+    generator = ScriptedGenerator(respond=judge)
+    assistant = Assistant(tmp_path / "index", embedder=HashEmbedder(), generator=generator)
+    assistant.ingest([docs / "supply.txt"])
+    yield assistant, generator, docs
+    assistant.close()
+
+
+def cells_by_item(cells):
+    return {c.item: c for c in cells}
+
+
+# Checklist files
+
+GOOD = """
+[checklist]
+id = "mine"
+name = "My checks"
+version = 2
+
+[[item]]
+id = "law"
+label = "Governing law"
+question = "Which law governs?"
+signals = ['governed by']
+value = "place"
+"""
+
+
+def test_the_shipped_checklists_load_with_their_items():
+    gdpr = find_checklist("gdpr-art28")
+    keys = find_checklist("procurement-key-terms")
+    assert len(gdpr.items) == 12 and gdpr.requires
+    assert {"documented-instructions", "deletion-or-return", "audits", "breach-notification"} <= {i.id for i in gdpr.items}
+    assert len(keys.items) == 19
+    assert keys.item("governing-law").label_name == "Governing Law" and keys.item("governing-law").value == "place"
+    assert all(item.signals and item.definition for item in keys.items + gdpr.items)
+
+
+@pytest.mark.parametrize("broken, named", [
+    (GOOD.replace('version = 2', 'version = "two"'), "'version'"),
+    (GOOD.replace('question = "Which law governs?"\n', ''), "'question'"),
+    (GOOD.replace('value = "place"', 'value = "colour"'), "'value'"),
+    (GOOD.replace("signals = ['governed by']", "signals = ['governed (by']"), "'signals'"),
+    (GOOD.replace('label = "Governing law"', 'label = "Governing law"\nweight = 3'), "'weight'"),
+    (GOOD + '\n[[item]]\nid = "law"\nlabel = "Again"\nquestion = "Again?"\n', "'law' is used twice"),
+    (GOOD.replace('id = "law"', 'id = "Law Item"'), "'id'"),
+    ("[checklist\nid=", "not valid TOML"),
+])
+def test_a_bad_checklist_names_the_bad_key(broken, named):
+    with pytest.raises(ChecklistError) as error:
+        parse_checklist(broken, where="mine.toml")
+    assert named in str(error.value) and "mine.toml" in str(error.value)
+
+
+def test_a_users_checklist_is_found_in_their_folder(tmp_path):
+    (tmp_path / "mine.toml").write_text(GOOD)
+    assert set(available(tmp_path)) >= {"mine", "gdpr-art28", "procurement-key-terms"}
+    mine = find_checklist("mine", user_dir=tmp_path)
+    assert mine.version == 2 and mine.item("law").signal_in("This is governed by French law.")
+    assert load_checklist(tmp_path / "mine.toml").name == "My checks"
+    with pytest.raises(ChecklistError, match="no checklist called 'nope'"):
+        find_checklist("nope", user_dir=tmp_path)
+
+
+# The engine
+
+def test_found_cells_carry_a_verified_quote_and_a_value_the_quote_holds(reviewed):
+    assistant, generator, _ = reviewed
+    checklist = find_checklist("procurement-key-terms")
+    cells = cells_by_item(assistant.review(checklist))
+    law = cells["governing-law"]
+    assert law.status == FOUND and law.value == "State of California"
+    [quote] = law.evidence
+    assert quote.verified and quote.page == 1 and "governed by the laws of the State of California" in quote.quote
+    page = assistant.index.catalog.page(law.source_id, 1).text
+    assert " ".join(page[quote.start:quote.end].split()) == quote.quote
+    renewal = cells["renewal-term"]
+    assert renewal.status == FOUND and renewal.value == "(1) year" and "successive" in renewal.evidence[0].quote
+    assert cells["anti-assignment"].status == FOUND
+
+
+def test_no_matching_wording_is_not_found_without_asking_the_model(reviewed):
+    assistant, generator, _ = reviewed
+    checklist = find_checklist("procurement-key-terms")
+    cells = cells_by_item(assistant.review(checklist))
+    for item in ("insurance", "liquidated-damages", "audit-rights", "change-of-control"):
+        assert cells[item].status == NOT_FOUND and not cells[item].evidence and cells[item].reason
+    asked = {re.search(r"^Clause: (.+)$", call[-1]["content"], re.M).group(1) for call in generator.calls}
+    assert "Insurance" not in asked and "Governing law" in asked
+    assert len(generator.calls) == sum(1 for c in cells.values() if c.status != NOT_FOUND)
+
+
+def test_wording_the_model_rejects_is_unclear_with_the_passages_to_check(reviewed):
+    assistant, generator, _ = reviewed
+    cells = cells_by_item(assistant.review(find_checklist("procurement-key-terms")))
+    minimum = cells["termination-for-convenience"]  # "notice of non-renewal" has the wording, not the clause
+    effective = cells["effective-date"]
+    assert effective.status == UNCLEAR and effective.evidence and "check the passages" in effective.reason
+    assert all(q.verified for q in effective.evidence)
+    assert minimum.status in (NOT_FOUND, UNCLEAR)
+
+
+def test_the_gdpr_checklist_skips_a_document_that_never_mentions_personal_data(reviewed):
+    assistant, generator, _ = reviewed
+    cells = list(assistant.review(find_checklist("gdpr-art28")))
+    assert len(cells) == 12 and all(c.status == NOT_FOUND for c in cells)
+    assert "outside this checklist's subject" in cells[0].reason
+    assert generator.calls == []
+
+
+def test_results_are_cached_by_document_hash_and_checklist_version(reviewed):
+    assistant, generator, docs = reviewed
+    checklist = find_checklist("procurement-key-terms")
+    first = list(assistant.review(checklist))
+    calls = len(generator.calls)
+    assert list(assistant.review(checklist)) == first and len(generator.calls) == calls
+
+    (docs / "services.txt").write_text(SERVICES)
+    assistant.ingest([docs / "services.txt"])
+    cells = list(assistant.review(checklist))
+    new_calls = generator.calls[calls:]
+    assert len(cells) == 2 * len(checklist.items)
+    assert new_calls and all("Gamma" in call[-1]["content"] or "England" in call[-1]["content"]
+                             or "consult" in call[-1]["content"].lower() for call in new_calls)
+    law = {(c.doc, c.item): c for c in cells}[("services.txt", "governing-law")]
+    assert law.status == FOUND and law.value == "England and Wales"
+
+    calls = len(generator.calls)
+    list(assistant.review(dataclasses.replace(checklist, version=checklist.version + 1), documents=["supply.txt"]))
+    assert len(generator.calls) > calls  # a new version is reviewed again
+
+
+def test_cancel_stops_between_cells_and_progress_counts_them(reviewed):
+    assistant, generator, _ = reviewed
+    checklist = find_checklist("procurement-key-terms")
+    cancel, seen = threading.Event(), []
+
+    def progress(p):
+        seen.append((p.done, p.total))
+        if p.done == 3:
+            cancel.set()
+
+    cells = list(assistant.review(checklist, progress=progress, cancel=cancel))
+    assert len(cells) == 3 and seen == [(1, 19), (2, 19), (3, 19)]
+    assert len(list(assistant.review(checklist))) == 19
+
+
+def test_reply_parsing_and_value_checks():
+    assert parse_reply("ANSWER: YES\nEXCERPT: 2\nVALUE: 30 days", 3) == (True, 2, "30 days")
+    assert parse_reply("answer: no\nexcerpt: none\nvalue: none", 3) == (False, None, "")
+    assert parse_reply("Yes. The clause is there.", 3) == (True, None, "")
+    assert parse_reply("EXCERPT: 7\nANSWER: YES", 3) == (True, None, "")  # no excerpt 7 was shown
+    assert parse_reply("I cannot tell.", 3) == (None, None, "")
+    quote = "Notice must be given within thirty (30) days of the breach."
+    assert verified_value("30 days", quote, "period") == "thirty (30) days"  # not in the quote: read from it
+    assert verified_value("within thirty (30) days", quote, "period") == "within thirty (30) days"
+    assert verified_value("California", "governed by the laws of the State of New York", "place") == "New York"
+    assert verified_value("anything", quote, "none") == ""
+
+
+# Exports
+
+def test_exports_open_back_with_the_same_cells(reviewed, tmp_path):
+    from openpyxl import load_workbook
+
+    assistant, _, _ = reviewed
+    checklist = find_checklist("procurement-key-terms")
+    cells = list(assistant.review(checklist))
+    law = cells_by_item(cells)["governing-law"]
+
+    book = load_workbook(write_review(tmp_path / "review.xlsx", checklist, cells))
+    grid = book["Review"]
+    header = [c.value for c in grid[1]]
+    assert header[0] == "Document" and header[1:] == [i.label for i in checklist.items]
+    row = [c.value for c in grid[2]]
+    assert row[0] == "supply.txt" and row[header.index("Governing law")] == "found: State of California"
+    assert grid.cell(row=2, column=header.index("Governing law") + 1).fill.fgColor.rgb.endswith("C6EFCE")
+    evidence = list(book["Evidence"].values)
+    assert len(evidence) == 1 + len(checklist.items)
+    assert ("supply.txt", "Governing law", "found", "State of California", 1, law.evidence[0].quote) == evidence[
+        1 + [i.id for i in checklist.items].index("governing-law")][:6]
+
+    with open(write_review(tmp_path / "review.csv", checklist, cells), newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == len(checklist.items)
+    law_row = next(r for r in rows if r["item"] == "Governing law")
+    assert law_row["status"] == "found" and law_row["page"] == "1" and "State of California" in law_row["quote"]
+    assert next(r for r in rows if r["item"] == "Insurance")["status"] == "not found"
+
+    markdown = write_review(tmp_path / "review.md", checklist, cells).read_text()
+    assert "| supply.txt | " in markdown and "found: State of California" in markdown
+    assert f'page 1: "{law.evidence[0].quote}"' in markdown
+
+    with pytest.raises(Exception, match="review.pdf"):
+        write_review(tmp_path / "review.pdf", checklist, cells)
