@@ -51,6 +51,7 @@ eval: setup
 	mkdir -p bench-results
 	$(BIN)/clausewise eval retrieval --corpus ../shared/eval/corpus --questions ../shared/eval/dev.jsonl --out bench-results/dev-run.jsonl
 	$(BIN)/clausewise eval answers --corpus ../shared/eval/corpus --questions ../shared/eval/dev.jsonl --out bench-results/dev-answers.jsonl
+	$(BIN)/clausewise eval review --corpus ../shared/eval/corpus --labels ../shared/eval/clause_presence.jsonl --out bench-results/review-cells.jsonl
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -60,7 +60,7 @@ def neutralise_instructions(text: str) -> str:
     return _SENTENCE.sub(lambda m: OMITTED if _INSTRUCTION.search(m.group(0)) else m.group(0), text)
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
+def _sentence_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group(0).strip()]
 
 
@@ -70,7 +70,7 @@ def excerpt_span(text: str, question: str, max_chars: int) -> tuple[int, int]:
     if len(text) <= max_chars:
         return 0, len(text)
     words = set(content_words(question))
-    spans = sentence_spans(text) or [(0, len(text))]
+    spans = _sentence_spans(text) or [(0, len(text))]
 
     def score(span):
         return len(words & set(content_words(text[span[0]:span[1]])))

@@ -37,9 +37,14 @@ class Item:
     label_name: str = ""  # the item's name in an external label set (CUAD's clause name)
 
     def signal_in(self, sentence: str) -> bool:
+        return self.signal_count(sentence) > 0
+
+    def signal_count(self, sentence: str) -> int:
+        """How many of the signals the sentence matches (0 when an exclusion matches): a sentence
+        matching several is more likely the clause itself than one that mentions it in passing."""
         if self.exclude and any(re.search(p, sentence, re.IGNORECASE) for p in self.exclude):
-            return False
-        return any(re.search(p, sentence, re.IGNORECASE) for p in self.signals)
+            return 0
+        return sum(1 for p in self.signals if re.search(p, sentence, re.IGNORECASE))
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,12 @@ For one document and one item:
 1. Candidates: the document's sentences that match one of the item's signals (the wording such a
    clause nearly always has: "governed by", "liquidated damages"). None means "not found": the
    model is not asked, which keeps "found" precise and a review quick.
-2. The candidates are ranked by a hybrid search inside that document alone (the item's question
-   and hints), and the best few are shown to the model with the item's definition.
-3. The model answers YES or NO, names the excerpt, and copies the value. YES is "found" with that
-   excerpt as evidence; NO, or a reply that cannot be read, is "unclear": the wording is there but
-   the model does not judge it to be the clause, so a person should look.
+2. The candidates are ranked: a full sentence before a bare heading, then by how many of the
+   item's signals they match, then by a hybrid search inside that document alone (the item's
+   question and hints). The best few are shown to the model with the item's definition.
+3. The model answers YES or NO and copies the value. YES is "found", with the best-ranked
+   candidate as evidence; NO, or a reply that cannot be read, is "unclear": the wording is there
+   but the model does not judge it to be the clause, so a person should look.
 Every quote is cut from the page text and checked against it; a value is kept only when it occurs
 in the quote. Cells are cached by document hash, checklist id and version, and model.
 """
@@ -22,15 +23,16 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence
 
 from assistant.generation.citations import normalise_space, quote_is_verbatim
-from assistant.generation.prompt import sentence_spans
 from assistant.review.cache import ReviewCache
 from assistant.review.cell import FOUND, NOT_FOUND, UNCLEAR, Cell, Quote
 from assistant.review.checklist import Checklist, Item
 from assistant.review.values import extract_value
+from assistant.store.catalog import content_words
 from assistant.types import SearchFilters
 
 MAX_EXCERPTS = 3  # candidates the model reads per item
 MAX_QUOTE = 500  # characters of a quote; longer "sentences" (PDF text without stops) are clipped
+MIN_SENTENCE = 40  # shorter candidates are headings: shown only when nothing longer matches
 SEARCH_K = 12
 
 INSTRUCTION = (
@@ -55,6 +57,15 @@ class Candidate:
     end: int
     text: str
     rank: int  # of the best search hit holding it; large when the search did not reach it
+    signals: int = 0  # how many of the item's signals it matches
+    shared: int = 0  # distinct words it shares with the item's question and hints
+
+    @property
+    def order(self) -> tuple:
+        """Best first: a full sentence before a bare heading ("Governing Law."), then the one
+        matching most signals, then the search's rank of its passage, then (within a passage)
+        the sentence sharing most words with the question and hints, then position."""
+        return (len(self.text) < MIN_SENTENCE, -self.signals, self.rank, -self.shared, self.page, self.start)
 
 
 @dataclass(frozen=True)
@@ -87,6 +98,16 @@ def _clip(text: str, start: int, end: int, focus: int) -> tuple[int, int]:
     while hi < end and not text[hi].isspace():
         hi -= 1
     return lo, hi
+
+
+# A sentence ends at . ! or ? before a space, at a blank line, or at the end of the page. Single
+# line breaks do not end it: PDF text breaks lines mid-sentence, and a quote cut at a line end
+# ("shall notify Customer without undue delay, and in") would not be the clause.
+_SENTENCE = re.compile(r"\S.*?(?:[.!?](?=\s|$)|(?=\n[ \t]*\n)|$)", re.S)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
 
 
 def candidates(document: _Document, item: Item) -> list[tuple[int, int, int, str]]:
@@ -192,14 +213,17 @@ class Reviewer:
             return cell(NOT_FOUND, "No sentence in the document has the wording this clause usually has.")
         ranked = self._rank(document, item, matches)[:MAX_EXCERPTS]
         reply = self._ask(item, ranked, cancel)
-        verdict, chosen, value = parse_reply(reply, len(ranked))
+        verdict, _chosen, value = parse_reply(reply, len(ranked))
         quotes = [self._quote(document, c) for c in ranked]
         if verdict is None:
             return cell(UNCLEAR, "The model's reply could not be read; check the passages.", quotes, reply=reply)
         if not verdict:
             return cell(UNCLEAR, "The document has this clause's usual wording, but the model judged it "
                                  "not to be the clause; check the passages.", quotes, reply=reply)
-        best = quotes[(chosen or 1) - 1]
+        # The evidence is the best-ranked candidate, not the excerpt the model names: on the dev
+        # labels the ranking's first pick overlapped the annotated clause more often (77 % against
+        # 58 %). The model's value is kept when that quote holds it.
+        best = quotes[0]
         return cell(FOUND, "", [best], verified_value(value, best.quote, item.value), reply=reply)
 
     def _rank(self, document: _Document, item: Item, matches) -> list[Candidate]:
@@ -213,8 +237,10 @@ class Reviewer:
             return next((rank for rank, h in enumerate(hits, start=1)
                          if h.chunk.page == page and h.chunk.start < end and start < h.chunk.end), SEARCH_K + 1)
 
-        ranked = [Candidate(page, start, end, text, rank_of(page, start, end)) for page, start, end, text in matches]
-        return sorted(ranked, key=lambda c: (c.rank, c.page, c.start))
+        wanted = set(content_words(query))
+        ranked = [Candidate(page, start, end, text, rank_of(page, start, end), item.signal_count(text),
+                            len(wanted & set(content_words(text)))) for page, start, end, text in matches]
+        return sorted(ranked, key=lambda c: c.order)
 
     def _ask(self, item: Item, excerpts: Sequence[Candidate], cancel) -> str:
         numbered = "\n\n".join(f"[{n}] (page {c.page}) {normalise_space(c.text)}"
