@@ -368,7 +368,8 @@ def review_judge(messages):
     return "ANSWER: NO\nEXCERPT: NONE\nVALUE: NONE"
 
 
-def test_review_view_fills_a_coloured_table_filters_missing_and_opens_evidence(qtbot, make_window, docs, tmp_path):
+def test_review_view_fills_a_coloured_table_filters_missing_and_opens_evidence(qtbot, make_window, docs, tmp_path,
+                                                                               monkeypatch):
     from openpyxl import load_workbook
 
     window = make_window(generator=ScriptedGenerator(respond=review_judge))
@@ -404,7 +405,9 @@ def test_review_view_fills_a_coloured_table_filters_missing_and_opens_evidence(q
     review.only_missing.setChecked(False)
 
     out = tmp_path / "review.xlsx"
-    window.reviewing.export(str(out))
+    monkeypatch.setattr("ui.review_controller.QFileDialog.getSaveFileName", lambda *a, **k: (str(out), ""))
+    [export] = [a for a in window.findChildren(type(window.add_files_action)) if a.text() == "Export review…"]
+    export.trigger()  # the menu's Export review… (Ctrl+Shift+E)
     sheet = load_workbook(out)["Review"]
     assert sheet.max_row == 3 and sheet.cell(row=1, column=1).value == "Document"
     del tester

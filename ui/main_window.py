@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox, QSplitter,
-                               QTabWidget, QToolBar, QVBoxLayout, QWidget)
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QInputDialog, QMainWindow, QMessageBox, QSplitter, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from assistant.collections import Collection, Collections
 from assistant.errors import ClausewiseError
@@ -22,6 +22,7 @@ from assistant.settings import (AppSettings, answer_settings, collections_home, 
                                 settings_path)
 from assistant.store.vector_process import VectorStoreProcess
 from assistant.types import IngestStatus, SearchFilters
+from ui.menus import build_menus
 from ui.models import FAILED, INDEXING, QUEUED, DocumentTableModel
 from ui.review_controller import ReviewController
 from ui.widgets.chat import ChatPanel
@@ -78,7 +79,7 @@ class MainWindow(QMainWindow):
         self._build_layout()
         self.reviewing = ReviewController(self.review, self.assistant, self.library.selected_documents,
                                           self._show, self._warn, self)
-        self._build_actions()
+        build_menus(self)
         self._wire()
         self.current: Collection | None = None
         self._reload_collections(select=self.ui_state.value("collection", ""))
@@ -107,45 +108,6 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(960, 560)
         self.setAcceptDrops(True)
         self.statusBar()
-
-    def _build_actions(self):
-        bar = QToolBar("Collections")
-        bar.setObjectName("collections")
-        bar.setMovable(False)
-        bar.addWidget(QLabel(" Collection: "))
-        bar.addWidget(self.collection_box)
-        self.addToolBar(bar)
-        menu = self.menuBar()
-
-        def action(menu_, text, slot, shortcut=None):
-            act = QAction(text, self)
-            act.triggered.connect(slot)
-            if shortcut:
-                act.setShortcut(QKeySequence(shortcut))
-            menu_.addAction(act)
-            return act
-
-        file_menu = menu.addMenu("&File")
-        self.add_files_action = action(file_menu, "Add files…", self.choose_files, QKeySequence.StandardKey.Open)
-        action(file_menu, "Add folder…", self.choose_folder, "Ctrl+Shift+O")
-        file_menu.addSeparator()
-        action(file_menu, "Export conversation…", self.export_conversation, "Ctrl+E")
-        action(file_menu, "Settings…", self.open_settings, "Ctrl+,")
-        file_menu.addSeparator()
-        action(file_menu, "Quit", self.close, QKeySequence.StandardKey.Quit)
-        collection_menu = menu.addMenu("&Collection")
-        for text, slot in (("New collection…", self.new_collection), ("Rename collection…", self.rename_collection),
-                           ("Delete collection…", self.delete_collection)):
-            bar.addAction(action(collection_menu, text, slot))
-        review_menu = menu.addMenu("&Review")
-        action(review_menu, "Run review", self.run_review, "Ctrl+R")
-        action(review_menu, "Export review…", self.reviewing.export, "Ctrl+Shift+E")
-        ask_menu = menu.addMenu("&Ask")
-        action(ask_menu, "Focus the question", self.focus_question, "Ctrl+L")
-        action(ask_menu, "Stop the answer", self.stop_answer)
-        action(ask_menu, "New conversation", self.chat.clear, "Ctrl+N")
-        # Esc stops an answer anywhere in the window.
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.stop_answer)
 
     def _wire(self):
         self.library.table.files_dropped.connect(self.ingest_paths)

@@ -93,42 +93,59 @@ class Background:
         self.pool.waitForDone(msecs)
 
 
-class IngestJob(QObject):
-    """One batch of files or folders, ingested on the ingest pool. Signals arrive on the GUI thread."""
+class _PoolJob(QObject):
+    """A cancellable job for a one-thread pool: `work()` runs there; its result leaves on the
+    subclass's `finished` signal, a failure as plain text on `failed`."""
 
-    progress = Signal(object, object)  # IngestProgress, IngestReport | None (None: a file starts)
-    finished = Signal(list)  # every IngestReport of the batch
-    failed = Signal(str)
+    what = "a job"
 
-    def __init__(self, assistant, paths, remove_first=(), parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self.assistant = assistant
-        self.paths = list(paths)
-        self.remove_first = list(remove_first)  # re-indexing: these documents go before the files are read again
         self.cancel_event = threading.Event()
-        self.started_at = 0.0
 
     def cancel(self):
         self.cancel_event.set()
+
+    def work(self):
+        raise NotImplementedError
 
     def runnable(self) -> QRunnable:
         job = self
 
         class _Run(QRunnable):
             def run(self):
-                job.started_at = time.monotonic()
                 try:
-                    for source_id in job.remove_first:
-                        job.assistant.index.remove_document(source_id)
-                    reports = job.assistant.ingest(job.paths, progress=job._progress, cancel=job.cancel_event)
-                except BaseException as exc:  # noqa: BLE001
+                    result = job.work()
+                except BaseException as exc:  # noqa: BLE001 - every failure reaches the user as text
                     if not isinstance(exc, ClausewiseError):
-                        log.error("ingestion failed:\n%s", traceback.format_exc())
+                        log.error("%s failed:\n%s", job.what, traceback.format_exc())
                     job.failed.emit(user_message(exc))
                 else:
-                    job.finished.emit(reports)
+                    job.finished.emit(*(() if result is None else (result,)))
 
         return _Run()
+
+
+class IngestJob(_PoolJob):
+    """One batch of files or folders, ingested on the ingest pool. Signals arrive on the GUI thread."""
+
+    progress = Signal(object, object)  # IngestProgress, IngestReport | None (None: a file starts)
+    finished = Signal(list)  # every IngestReport of the batch
+    failed = Signal(str)
+    what = "ingestion"
+
+    def __init__(self, assistant, paths, remove_first=(), parent: QObject | None = None):
+        super().__init__(parent)
+        self.assistant = assistant
+        self.paths = list(paths)
+        self.remove_first = list(remove_first)  # re-indexing: these documents go before the files are read again
+        self.started_at = 0.0
+
+    def work(self) -> list:
+        self.started_at = time.monotonic()
+        for source_id in self.remove_first:
+            self.assistant.index.remove_document(source_id)
+        return self.assistant.ingest(self.paths, progress=self._progress, cancel=self.cancel_event)
 
     def _progress(self, progress: IngestProgress, report: IngestReport | None):
         self.progress.emit(progress, report)
@@ -170,39 +187,23 @@ class IngestQueue(QObject):
         self.pool.waitForDone(msecs)
 
 
-class ReviewJob(QObject):
+class ReviewJob(_PoolJob):
     """One checklist review of a collection; runs on the review pool. Signals arrive on the GUI thread."""
 
     cell = Signal(object)  # a review Cell
     progress = Signal(object)  # ReviewProgress
     finished = Signal()
     failed = Signal(str)
+    what = "review"
 
     def __init__(self, assistant, checklist, documents=None, parent: QObject | None = None):
         super().__init__(parent)
         self.assistant, self.checklist, self.documents = assistant, checklist, documents
-        self.cancel_event = threading.Event()
 
-    def cancel(self):
-        self.cancel_event.set()
-
-    def runnable(self) -> QRunnable:
-        job = self
-
-        class _Run(QRunnable):
-            def run(self):
-                try:
-                    for cell in job.assistant.review(job.checklist, documents=job.documents,
-                                                     progress=job.progress.emit, cancel=job.cancel_event):
-                        job.cell.emit(cell)
-                except BaseException as exc:  # noqa: BLE001
-                    if not isinstance(exc, ClausewiseError):
-                        log.error("review failed:\n%s", traceback.format_exc())
-                    job.failed.emit(user_message(exc))
-                else:
-                    job.finished.emit()
-
-        return _Run()
+    def work(self) -> None:
+        for cell in self.assistant.review(self.checklist, documents=self.documents, progress=self.progress.emit,
+                                          cancel=self.cancel_event):
+            self.cell.emit(cell)
 
 
 class AnswerWorker(QObject):
