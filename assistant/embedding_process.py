@@ -27,7 +27,7 @@ class EmbedderProcess:
     """Same interface as MiniLMEmbedder; the model lives in a child process started on first use."""
 
     def __init__(self, name: str, dimension: int, factory: str = DEFAULT_FACTORY):
-        self.name, self.dimension, self.factory = name, dimension, factory
+        self.name, self.dimension = name, dimension
         self._child = ChildProcess(factory, name="clausewise-embedder", attributes=("name", "dimension"),
                                    on_ready=self._check_identity)
 

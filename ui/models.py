@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from assistant.review.export import cell_text
 from assistant.types import Hit, IngestReport, IngestStatus, Source
 
 INDEXED, QUEUED, INDEXING, FAILED, CANCELLED = "indexed", "queued", "indexing…", "failed", "cancelled"
@@ -288,8 +289,6 @@ class ReviewTableModel(QAbstractTableModel):
         if cell is None:
             return "…" if role == Qt.ItemDataRole.DisplayRole else None
         if role == Qt.ItemDataRole.DisplayRole:
-            from assistant.review.export import cell_text
-
             return cell_text(cell)
         if role == Qt.ItemDataRole.BackgroundRole:
             return QBrush(STATUS_COLOURS[cell.status])

@@ -49,11 +49,6 @@ class ReviewCache:
                              (cell.source_id, checklist.id, self._version(checklist), model, cell.item,
                               json.dumps(cell.as_dict(), ensure_ascii=False)))
 
-    def forget(self, source_id: str):
-        """Drop a removed document's cells."""
-        with self._lock, self._db:
-            self._db.execute("DELETE FROM cells WHERE source_id=?", (source_id,))
-
     def close(self):
         with self._lock:
             self._db.close()

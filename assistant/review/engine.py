@@ -118,8 +118,8 @@ def candidates(document: _Document, item: Item) -> list[tuple[int, int, int, str
             sentence = page.text[start:end]
             if not item.signal_in(sentence):
                 continue
-            focus = start + min((m.start() for p in item.signals for m in [re.search(p, sentence, re.I)] if m),
-                                default=0)
+            starts = [m.start() for m in (re.search(p, sentence, re.IGNORECASE) for p in item.signals) if m]
+            focus = start + min(starts, default=0)  # where the first signal matches: the quote centres there
             lo, hi = _clip(page.text, start, end, focus)
             while lo < hi and page.text[lo].isspace():
                 lo += 1

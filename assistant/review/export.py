@@ -15,7 +15,6 @@ from assistant.errors import ClausewiseError
 from assistant.review.cell import FOUND, STATUS_LABEL, UNCLEAR, Cell
 from assistant.review.checklist import Checklist
 
-FORMATS = (".xlsx", ".csv", ".md")
 EVIDENCE_COLUMNS = ["document", "item", "status", "value", "page", "quote", "reason"]
 FILL = {FOUND: "C6EFCE", UNCLEAR: "FFEB9C", "not_found": "F4CCCC"}
 
@@ -107,12 +106,14 @@ def write_markdown(path: Path, checklist: Checklist, cells: Sequence[Cell]):
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+WRITERS = {".xlsx": write_xlsx, ".csv": write_csv, ".md": write_markdown}
+
+
 def write_review(path: Path | str, checklist: Checklist, cells: Sequence[Cell]) -> Path:
     path = Path(path)
-    writers = {".xlsx": write_xlsx, ".csv": write_csv, ".md": write_markdown}
-    suffix = path.suffix.lower()
-    if suffix not in writers:
+    writer = WRITERS.get(path.suffix.lower())
+    if writer is None:
         raise ClausewiseError(f"Cannot write a review as '{path.name}': use a file ending in "
-                              f"{', '.join(FORMATS)}.")
-    writers[suffix](path, checklist, cells)
+                              f"{', '.join(WRITERS)}.")
+    writer(path, checklist, cells)
     return path
