@@ -58,8 +58,22 @@ def name_words(question: str) -> list[str]:
     return names
 
 
+def _joined_names(question: str) -> dict[str, list[str]]:
+    """For each name word, the names it forms when joined to the next or the previous one: a
+    contract may spell "Radial Spark" as "RadialSpark"."""
+    joined: dict[str, list[str]] = {}
+    for match in re.finditer(r"(?=\b([A-Z]\w*)[ \t]+([A-Z]\w*)\b)", question):
+        first, second = match.group(1).lower(), match.group(2).lower()
+        for word in (first, second):
+            joined.setdefault(word, []).append(first + second)
+    return joined
+
+
 def unknown_names(catalog: Catalog, question: str) -> tuple[str, ...]:
-    return tuple(w for w in name_words(question) if catalog.chunk_frequency(w) == 0)
+    joined = _joined_names(question)
+    return tuple(w for w in name_words(question)
+                 if catalog.chunk_frequency(w) == 0
+                 and not any(catalog.chunk_frequency(j) for j in joined.get(w, ())))
 
 
 def subject_coverage(catalog: Catalog, subject: list[str], source_ids: list[str]) -> tuple[float, tuple[str, ...]]:
