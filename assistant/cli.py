@@ -79,8 +79,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reuse-index", type=Path, metavar="DIR",
                    help="keep the corpus index in DIR and reuse it on later runs (default: a fresh temporary index)")
     p.add_argument("--coverage-threshold", type=float, help="abstention threshold on subject coverage (tuning)")
-    p.add_argument("--refusal-threshold", type=float,
-                   help="abstention threshold on the model's odds of replying NOT FOUND (tuning; above 1: never)")
     _model_options(p)
     p = ev_sub.add_parser("review", help="review labelled documents with a checklist and score it against the labels")
     p.add_argument("--corpus", required=True, type=Path)
@@ -133,8 +131,6 @@ def _assistant(args, index_dir: Path | None = None):
         answering = dataclasses.replace(answering, passages=args.passages)
     if getattr(args, "coverage_threshold", None) is not None:
         answering = dataclasses.replace(answering, coverage_threshold=args.coverage_threshold)
-    if getattr(args, "refusal_threshold", None) is not None:
-        answering = dataclasses.replace(answering, refusal_threshold=args.refusal_threshold)
     index = index_dir or (Path(args.index) if args.index else None)
     return Assistant(index, generation=generation, answering=answering)
 

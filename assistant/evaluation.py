@@ -169,7 +169,7 @@ def answer_line(question: dict, answer, catalog) -> dict:
         "id": question["id"], "answer": answer.text, "abstained": answer.abstained, "citations": citations,
         "reason": answer.reason, "model_text": answer.model_text, "evidence": answer.evidence.as_dict(),
         "passages": [{"doc": p.doc_name, "page": p.page} for p in answer.passages],
-        "unsupported": answer.unsupported, "refusal_probability": answer.refusal_probability,
+        "unsupported": answer.unsupported,
         "first_token_seconds": answer.first_token_seconds, "tokens_per_second": answer.tokens_per_second,
     }
 

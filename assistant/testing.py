@@ -65,34 +65,26 @@ class ScriptedGenerator:
     def _stems(text: str) -> set[str]:
         return {w.lower().rstrip("s")[:5] for w in re.findall(r"\w+", text)}
 
-    def _extract(self, prompt: str) -> tuple[str, float]:
-        """The reply, and the fake's odds of refusing: 1.0 when no passage shares a word with the
-        question, else 0.0."""
+    def _extract(self, prompt: str) -> str:
         question = prompt.rsplit("Question:", 1)[-1].split("\n", 1)[0]
         # Names pick the document, not the sentence: leave capitalised words out of the match.
         wanted = self._stems(" ".join(w for w in re.findall(r"\w+", question)[1:] if not w[0].isupper()))
-        best, best_score = "NOT FOUND", 0
+        best, best_score = "The documents do not say.", 0
         for number, body in re.findall(r"^\[(\d+)\][^\n]*:\n(.*?)(?=\n\n|\Z)", prompt, flags=re.S | re.M):
             for sentence in re.split(r"(?<=[.;])\s+", " ".join(body.split())):
                 score = len(wanted & self._stems(sentence))
                 if score > best_score:
                     best, best_score = f"{sentence.rstrip('.;')} [{number}].", score
-        return best, 0.0 if best_score else 1.0
+        return best
 
-    def stream(self, messages, max_tokens: int = 256, temperature: float = 0.0, cancel=None, opening=None):
+    def stream(self, messages, max_tokens: int = 256, temperature: float = 0.0, cancel=None):
         self.calls.append(list(messages))
         if self.fail is not None:
             raise self.fail
-        refusing = None
         if self.respond is not None:
             text = self.respond(messages)
-        elif self.script is not None:
-            text = self.script
         else:
-            text, refusing = self._extract(messages[-1]["content"])
-        if opening is not None:
-            starts = text.upper().startswith(opening.phrase.split()[0])
-            opening.probability = refusing if refusing is not None else float(starts)
+            text = self.script if self.script is not None else self._extract(messages[-1]["content"])
         for i, word in enumerate(text.split(" ")):
             if cancel is not None and cancel.is_set():
                 return

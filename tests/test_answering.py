@@ -103,35 +103,6 @@ def test_a_name_the_document_writes_joined_is_known(library):
     assert unknown_names(catalog, "When does the Clear Capital / Radial Spark agreement expire?") == ()
 
 
-class _Refusing(ScriptedGenerator):
-    """The extractive fake, but reporting fixed odds of opening with NOT FOUND."""
-
-    def __init__(self, odds: float):
-        super().__init__()
-        self.odds = odds
-
-    def stream(self, messages, opening=None, **kwargs):
-        pieces = super().stream(messages, opening=opening, **kwargs)
-        first = next(pieces)
-        if opening is not None:
-            opening.probability = self.odds
-        yield first
-        yield from pieces
-
-
-def test_high_odds_of_not_found_abstain_before_any_token_is_shown(library):
-    events = run(library(_Refusing(0.8)), "Which law governs the Northwind Components supply agreement?")
-    answer = events[-1]
-    assert not any(isinstance(e, Token) for e in events)
-    assert answer.abstained and answer.refusal_probability == 0.8
-    assert "do not contain the answer" in answer.reason and answer.passages
-
-
-def test_low_odds_of_not_found_answer(library):
-    answer = run(library(_Refusing(0.2)), "Which law governs the Northwind Components supply agreement?")[-1]
-    assert not answer.abstained and "Ireland" in answer.text and answer.refusal_probability == 0.2
-
-
 def test_a_refusal_from_the_model_becomes_a_plain_abstention(library):
     generator = ScriptedGenerator(script="The passages do not contain information about this.")
     answer = run(library(generator), "How long is the renewal term of the Northwind agreement?")[-1]

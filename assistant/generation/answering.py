@@ -21,7 +21,6 @@ from typing import Iterator, Protocol, Sequence
 from assistant.errors import ClausewiseError
 from assistant.generation.citations import Citation, SentenceCheck, best_quote, check_answer
 from assistant.generation.evidence import Evidence, assess, name_words
-from assistant.generation.opening import OpeningOdds
 from assistant.generation.prompt import AnswerSettings, build_messages, excerpt, strip_label_echoes
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.types import Hit, SearchFilters
@@ -35,7 +34,7 @@ _REFUSALS = re.compile(
 
 class Generator(Protocol):
     def stream(self, messages: Sequence[dict], max_tokens: int = 256, temperature: float = 0.0,
-               cancel: threading.Event | None = None, opening: OpeningOdds | None = None) -> Iterator[str]: ...
+               cancel: threading.Event | None = None) -> Iterator[str]: ...
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,6 @@ class Answer:
     model_text: str = ""  # what the model wrote, unedited
     evidence: Evidence = field(default_factory=Evidence)
     cancelled: bool = False
-    refusal_probability: float | None = None  # the model's odds of opening with NOT FOUND (opening.py)
     first_token_seconds: float | None = None
     tokens: int = 0
     tokens_per_second: float | None = None
@@ -157,17 +155,9 @@ class Answerer:
                                   if s.history_turns else ())
         pieces: list[str] = []
         first_token = None
-        odds = OpeningOdds()
-        refused = False
-        for piece in self.generator.stream(messages, max_tokens=s.max_tokens, temperature=0.0, cancel=cancel,
-                                           opening=odds):
+        for piece in self.generator.stream(messages, max_tokens=s.max_tokens, temperature=0.0, cancel=cancel):
             if first_token is None:
                 first_token = time.perf_counter()
-                # Decided before anything is shown: the model's own odds that the passages do
-                # not hold the answer (None when the generator cannot read them).
-                if odds.probability is not None and odds.probability >= s.refusal_threshold:
-                    refused = True
-                    break
             if cancel is not None and cancel.is_set():
                 break
             pieces.append(piece)
@@ -176,16 +166,11 @@ class Answerer:
         model_text = "".join(pieces).strip()
         text = strip_label_echoes(model_text, passages)
         timing = dict(
-            refusal_probability=odds.probability,
             first_token_seconds=(first_token - started) if first_token else None,
             tokens=len(pieces),
             tokens_per_second=(len(pieces) - 1) / (finished - first_token)
             if first_token and len(pieces) > 1 and finished > first_token else None,
         )
-        if refused:
-            yield abstain("The passages found do not contain the answer; the nearest are listed.",
-                          evidence=evidence, **timing)
-            return
         if cancel is not None and cancel.is_set():
             checks = tuple(check_answer(text, passages))
             yield Answer(question, text, _unique_citations(checks), checks, False, passages,

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from assistant.generation.models import ModelUnavailable, check_fits, check_gguf
-from assistant.generation.opening import OpeningOdds, read_and_suppress, refusal_token_ids
 
 
 class LlamaGenerator:
@@ -48,27 +47,12 @@ class LlamaGenerator:
         return self._llm
 
     def stream(self, messages: Sequence[dict], max_tokens: int = 256, temperature: float = 0.0,
-               cancel: threading.Event | None = None, opening: OpeningOdds | None = None) -> Iterator[str]:
-        """Yield text pieces of the assistant's reply to chat `messages`. With `opening`, the
-        probability of opening with its phrase is filled in before the first piece, and the
-        reply is kept from opening with it (see opening.py)."""
+               cancel: threading.Event | None = None) -> Iterator[str]:
+        """Yield text pieces of the assistant's reply to chat `messages`."""
         llm = self._load()
-        processors = None
-        if opening is not None:
-            from llama_cpp import LogitsProcessorList
-
-            token_ids = refusal_token_ids(lambda b: llm.tokenize(b, add_bos=False), opening.phrase)
-
-            def first_token(input_ids, scores):
-                if opening.probability is not None:
-                    return scores
-                opening.probability, scores = read_and_suppress(scores, token_ids)
-                return scores
-
-            processors = LogitsProcessorList([first_token])
         with self._generating:
             for part in llm.create_chat_completion(list(messages), max_tokens=max_tokens, temperature=temperature,
-                                                   stream=True, logits_processor=processors):
+                                                   stream=True):
                 if cancel is not None and cancel.is_set():
                     return
                 text = part["choices"][0]["delta"].get("content")

@@ -24,9 +24,7 @@ class RemoteGenerator:
         self.timeout = timeout
 
     def stream(self, messages: Sequence[dict], max_tokens: int = 256, temperature: float = 0.0,
-               cancel: threading.Event | None = None, opening=None) -> Iterator[str]:
-        """`opening` (see opening.py) is left unread: servers differ in whether they return token
-        probabilities, so with a server the reply's own words decide whether it refused."""
+               cancel: threading.Event | None = None) -> Iterator[str]:
         body = {"messages": list(messages), "max_tokens": max_tokens, "temperature": temperature, "stream": True}
         if self.model:
             body["model"] = self.model
