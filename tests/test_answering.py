@@ -175,3 +175,16 @@ def test_an_answer_of_bare_markers_quotes_the_passage_it_points_at(library):
     quoted = answer.text[1:answer.text.rindex("”")]
     assert quoted in " ".join(answer.passages[0].text.split())
     assert answer.citations and answer.citations[0].number == 1
+
+
+@pytest.mark.parametrize("text, refused", [
+    ("NOT FOUND", True),
+    ("[1] NOT FOUND\n[2] NOT FOUND\n[3] NOT FOUND", True),
+    ("The passages do not contain the term.", True),
+    ("Notice not found to be late is valid if given 30 days before expiry [1].", False),
+    ("The agreement is governed by the laws of Ireland [1].", False),
+])
+def test_refusals_are_recognised_however_a_small_model_writes_them(text, refused):
+    from assistant.generation.answering import is_refusal
+
+    assert is_refusal(text) is refused

@@ -32,6 +32,13 @@ _REFUSALS = re.compile(
 )
 
 
+def is_refusal(text: str) -> bool:
+    """The model said the passages do not hold the answer: in words, or as NOT FOUND, which small
+    models also write once per passage ("[1] NOT FOUND [2] NOT FOUND")."""
+    bare = re.sub(r"\[\d+\]|[^\w\s]", " ", text).lower().split()
+    return bool(_REFUSALS.search(text)) or (bare[:2] == ["not", "found"] and set(bare) <= {"not", "found"})
+
+
 class Generator(Protocol):
     def stream(self, messages: Sequence[dict], max_tokens: int = 256, temperature: float = 0.0,
                cancel: threading.Event | None = None) -> Iterator[str]: ...
@@ -176,7 +183,7 @@ class Answerer:
             yield Answer(question, text, _unique_citations(checks), checks, False, passages,
                          model_text=model_text, evidence=evidence, cancelled=True, **timing)
             return
-        if not text or _REFUSALS.search(text):
+        if not text or is_refusal(text):
             yield abstain("The passages found do not contain the answer; the nearest are listed.",
                           model_text=model_text, evidence=evidence, **timing)
             return
