@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from assistant.generation.answering import Answer, Answerer, Event
+from assistant.review.checklist import all_checklists
 from assistant.generation.prompt import AnswerSettings
 from assistant.generation.settings import GenerationSettings, make_generator
 from assistant.ingest.chunking import ChunkerSettings
@@ -97,7 +98,8 @@ class Assistant:
             cancel: threading.Event | None = None) -> Iterator[Event]:
         """Events in order: Sources, Token..., then one Answer or Failure (see answering.py).
         `history` holds the earlier Answers of this conversation, oldest first."""
-        answerer = Answerer(self.retriever(), _LazyGenerator(self), self.answer_settings)
+        # Checklists are read on every question (a few small files) so one the user adds counts at once.
+        answerer = Answerer(self.retriever(), _LazyGenerator(self), self.answer_settings, all_checklists())
         return answerer.ask(question, filters=filters, history=history, cancel=cancel)
 
     @property

@@ -103,6 +103,49 @@ def test_a_name_the_document_writes_joined_is_known(library):
     assert unknown_names(catalog, "When does the Clear Capital / Radial Spark agreement expire?") == ()
 
 
+def test_a_clause_the_document_lacks_abstains_without_running_the_model(library):
+    """Asked about a clause a checklist knows, when no sentence of the document has its usual
+    wording, the answer says the document has no such clause instead of reading the nearest
+    (unrelated) passages to the model."""
+    generator = ScriptedGenerator()
+    answer = run(library(generator), "What amount of liquidated damages is payable under the Northwind supply agreement?")[-1]
+    assert answer.abstained and answer.citations == () and generator.calls == []
+    assert answer.evidence.absent_clauses == ("liquidated-damages",)
+    assert "northwind.txt has no clause on liquidated damages or penalties" in answer.reason
+    assert answer.passages and answer.text.startswith("The documents do not answer")
+
+
+def test_a_clause_the_document_has_goes_to_the_model(library):
+    generator = ScriptedGenerator()
+    answer = run(library(generator), "May a party terminate for convenience under the Bluefin services agreement?")[-1]
+    assert generator.calls and not answer.abstained
+    assert answer.evidence.absent_clauses == ()
+    assert "thirty (30) days" in answer.text
+
+
+def test_the_clause_check_reads_the_document_the_question_names(library):
+    """Retrieval may route a question to a second, similar document; the one it names decides."""
+    from assistant.generation.evidence import documents_named
+
+    catalog = library(ScriptedGenerator()).index.catalog
+    ids = {d.name: d.source_id for d in catalog.documents()}
+    both = [ids["bluefin.txt"], ids["northwind.txt"]]
+    assert documents_named(catalog, "What insurance must Northwind Components carry?", both) == [ids["northwind.txt"]]
+    assert documents_named(catalog, "What insurance must the supplier carry?", both) == both
+
+
+def test_a_term_in_most_passages_does_not_name_a_clause(library):
+    """'parties' and 'term' occur throughout contracts: they do not say which clause is asked
+    about, while a word no passage has ('escrow') does."""
+    from assistant.review.checklist import all_checklists
+    from assistant.review.presence import items_asked
+
+    catalog = library(ScriptedGenerator()).index.catalog
+    checklists = all_checklists()
+    assert [i.id for i in items_asked(catalog, "Which escrow agent holds the source code?", checklists)] == ["source-code-escrow"]
+    assert "expiration-date" not in [i.id for i in items_asked(catalog, "What is the term of the agreement?", checklists)]
+
+
 def test_a_refusal_from_the_model_becomes_a_plain_abstention(library):
     generator = ScriptedGenerator(script="The passages do not contain information about this.")
     answer = run(library(generator), "How long is the renewal term of the Northwind agreement?")[-1]

@@ -12,7 +12,8 @@ import threading
 import pytest
 
 from assistant.review.cell import FOUND, NOT_FOUND, UNCLEAR
-from assistant.review.checklist import ChecklistError, available, find_checklist, load_checklist, parse_checklist
+from assistant.review.checklist import (ChecklistError, all_checklists, available, find_checklist, load_checklist,
+                                       parse_checklist)
 from assistant.review.engine import parse_reply, verified_value
 from assistant.review.export import write_review
 from assistant.service import Assistant
@@ -101,6 +102,24 @@ def test_the_shipped_checklists_load_with_their_items():
     assert len(keys.items) == 19
     assert keys.item("governing-law").label_name == "Governing Law" and keys.item("governing-law").value == "place"
     assert all(item.signals and item.definition for item in keys.items + gdpr.items)
+    clauses = find_checklist("contract-clauses")
+    assert {"non-compete", "most-favored-nation", "source-code-escrow", "joint-ip-ownership"} <= {i.id for i in clauses.items}
+    assert all(item.signals and item.definition and item.label_name for item in clauses.items)
+    assert clauses.item("non-disparagement").signal_in("Neither party shall disparage the other.")
+
+
+def test_a_question_names_an_item_by_its_label_or_a_hint():
+    items = find_checklist("procurement-key-terms")
+    assert items.item("audit-rights").terms_in("How often may the buyer AUDIT the books?") == ["audit"]
+    assert items.item("governing-law").terms_in("Which law governs?") == []
+    assert items.item("insurance").terms_in("What insurance cover is required?") == ["Insurance", "insurance"]
+
+
+def test_a_broken_user_checklist_does_not_stop_the_others_loading(tmp_path):
+    (tmp_path / "mine.toml").write_text(GOOD)
+    (tmp_path / "broken.toml").write_text("[checklist\nid=")
+    ids = {c.id for c in all_checklists(tmp_path)}
+    assert {"mine", "gdpr-art28", "procurement-key-terms", "contract-clauses"} <= ids and "broken" not in ids
 
 
 @pytest.mark.parametrize("broken, named", [

@@ -12,6 +12,7 @@ model's general knowledge, which is exactly what a contract reviewer must not be
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import time
@@ -20,9 +21,11 @@ from typing import Iterator, Protocol, Sequence
 
 from assistant.errors import ClausewiseError
 from assistant.generation.citations import Citation, SentenceCheck, best_quote, check_answer
-from assistant.generation.evidence import Evidence, assess, name_words
+from assistant.generation.evidence import Evidence, assess, documents_named, name_words
 from assistant.generation.prompt import AnswerSettings, build_messages, excerpt, strip_label_echoes
 from assistant.retrieval.hybrid import HybridRetriever
+from assistant.review.checklist import Checklist
+from assistant.review.presence import absent_clauses
 from assistant.types import Hit, SearchFilters
 
 _REFUSALS = re.compile(
@@ -106,10 +109,12 @@ def _with_verified_markers(checks: Sequence[SentenceCheck]) -> str:
 
 
 class Answerer:
-    def __init__(self, retriever: HybridRetriever, generator: Generator, settings: AnswerSettings = AnswerSettings()):
+    def __init__(self, retriever: HybridRetriever, generator: Generator, settings: AnswerSettings = AnswerSettings(),
+                 checklists: Sequence[Checklist] = ()):
         self.retriever = retriever
         self.generator = generator
         self.settings = settings
+        self.checklists = tuple(checklists)  # whose items' signals tell a clause missing from a document
 
     def _scope(self, question: str, filters: SearchFilters | None, history: Sequence[Answer]) -> SearchFilters | None:
         """A follow-up that names no document ("and what is the notice period?") stays with the
@@ -145,15 +150,23 @@ class Answerer:
             yield abstain("Nothing in the indexed documents matches it.")
             return
         routed = retrieval.routed or [passages[0].chunk.source_id]
-        evidence = assess(self.retriever.index.catalog, question, routed)
+        catalog = self.retriever.index.catalog
+        evidence = assess(catalog, question, routed)
+        doc = passages[0].doc_name if len(routed) == 1 and passages[0].chunk.source_id == routed[0] else None
         reason = ""
         if evidence.unknown_names:
             names = ", ".join(f'"{n}"' for n in evidence.unknown_names)
             reason = f"No indexed document mentions {names}."
+        elif absent := absent_clauses(catalog, question, about := documents_named(catalog, question, routed),
+                                      self.checklists):
+            evidence = dataclasses.replace(evidence, absent_clauses=tuple(item.id for item in absent))
+            labels = " or ".join(dict.fromkeys(_lower_first(item.label) for item in absent))
+            names = " and ".join(catalog.document(source_id).name for source_id in about)
+            reason = (f"{names} {'has' if len(about) == 1 else 'have'} no clause on {labels}: no sentence has "
+                      "the wording such a clause usually has. The nearest passages are listed.")
         elif evidence.coverage < s.coverage_threshold:
-            doc = passages[0].doc_name if passages[0].chunk.source_id == routed[0] else "The document"
             missing = ", ".join(f'"{w}"' for w in evidence.missing[:4])
-            reason = f"{doc} does not mention {missing}; the nearest passages are listed."
+            reason = f"{doc or 'The document'} does not mention {missing}; the nearest passages are listed."
         if reason:
             yield abstain(reason, evidence=evidence)
             return
@@ -196,6 +209,11 @@ class Answerer:
             return
         yield Answer(question, _with_verified_markers(checks), _unique_citations(checks), checks, False, passages,
                      model_text=model_text, evidence=evidence, **timing)
+
+
+def _lower_first(label: str) -> str:
+    """'Audit rights' -> 'audit rights', but 'IP ownership' stays."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
 
 
 def _quote_pointed_passages(question: str, text: str, passages: Sequence[Hit]) -> str:

@@ -1,7 +1,7 @@
 """Is there evidence to answer from? Checked before the model runs, so a question the documents
 cannot answer gets a plain "the documents do not say" instead of a fluent guess.
 
-Two checks, both against the index rather than the model:
+Three checks, all against the index rather than the model:
 
 - Names the index has never seen. A question about "the Monsanto agency agreement" when no
   indexed text mentions Monsanto is about a document the user has not added.
@@ -9,6 +9,8 @@ Two checks, both against the index rather than the model:
   nearest passages; when the words that describe what is asked ("liquidated damages",
   "escrow") hardly occur in the document the question routes to, the clause is not there. Words
   are weighted by rarity across the index, so "agreement" counts for little and "escrow" for much.
+- A clause a checklist knows with none of its usual wording in that document (review/presence.py,
+  run by the answerer).
 """
 
 from __future__ import annotations
@@ -38,10 +40,12 @@ class Evidence:
     coverage: float = 1.0  # rarity-weighted share of the subject's words found in the routed document
     missing: tuple[str, ...] = ()  # subject words the routed document does not contain
     subject: tuple[str, ...] = ()
+    absent_clauses: tuple[str, ...] = ()  # checklist items asked about with no matching sentence (review/presence.py)
 
     def as_dict(self) -> dict:
         return {"unknown_names": list(self.unknown_names), "coverage": round(self.coverage, 3),
-                "missing": list(self.missing), "subject": list(self.subject)}
+                "missing": list(self.missing), "subject": list(self.subject),
+                "absent_clauses": list(self.absent_clauses)}
 
 
 def name_words(question: str) -> list[str]:
@@ -74,6 +78,20 @@ def unknown_names(catalog: Catalog, question: str) -> tuple[str, ...]:
     return tuple(w for w in name_words(question)
                  if catalog.chunk_frequency(w) == 0
                  and not any(catalog.chunk_frequency(j) for j in joined.get(w, ())))
+
+
+def documents_named(catalog: Catalog, question: str, source_ids: list[str], opening_chars: int = 1500) -> list[str]:
+    """Of the documents retrieval routed the question to, those it names: a name word of the
+    question occurs in the document's title or opening (where a contract names its parties). All of
+    them when the question names none. Retrieval may route a second, merely similar document."""
+    names = name_words(question)
+    named = []
+    for source_id in source_ids:
+        doc, first = catalog.document(source_id), catalog.page(source_id, 1)
+        identity = set(re.findall(r"\w+", ((doc.title if doc else "") + " " + (first.text[:opening_chars] if first else "")).lower()))
+        if any(name in identity for name in names):
+            named.append(source_id)
+    return named or list(source_ids)
 
 
 def subject_coverage(catalog: Catalog, subject: list[str], source_ids: list[str]) -> tuple[float, tuple[str, ...]]:

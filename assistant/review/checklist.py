@@ -36,6 +36,11 @@ class Item:
     value: str = "none"  # the kind of value to extract
     label_name: str = ""  # the item's name in an external label set (CUAD's clause name)
 
+    def terms_in(self, question: str) -> list[str]:
+        """The item's label and hints that the question names (each at the start of a word)."""
+        lowered = " ".join(question.lower().split())
+        return [term for term in (self.label, *self.hints) if re.search(r"\b" + re.escape(term.lower()), lowered)]
+
     def signal_in(self, sentence: str) -> bool:
         return self.signal_count(sentence) > 0
 
@@ -172,6 +177,18 @@ def available(user_dir: Path | None = None) -> dict[str, Path]:
             for path in sorted(folder.glob("*.toml")):
                 found[path.stem] = path
     return found
+
+
+def all_checklists(user_dir: Path | None = None) -> list[Checklist]:
+    """Every checklist that loads: shipped and the user's. A broken user file is skipped here (the
+    review names its bad key when it is chosen), so it cannot stop answers."""
+    loaded = []
+    for path in available(user_dir).values():
+        try:
+            loaded.append(load_checklist(path))
+        except ChecklistError:
+            continue
+    return loaded
 
 
 def find_checklist(name: str, user_dir: Path | None = None) -> Checklist:

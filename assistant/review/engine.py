@@ -87,6 +87,17 @@ class _Document:
         return "\n".join(p.text for p in self.pages)
 
 
+def load_document(catalog, source_id: str) -> _Document:
+    """A document's pages from the catalog, in order."""
+    source = catalog.document(source_id)
+    document = _Document(source_id, source.name)
+    for number in range(1, source.pages + 1):
+        page = catalog.page(source_id, number)
+        if page is not None:
+            document.pages.append(page)
+    return document
+
+
 def _clip(text: str, start: int, end: int, focus: int) -> tuple[int, int]:
     """A span of at most MAX_QUOTE characters of text[start:end] around `focus`, on word edges."""
     if end - start <= MAX_QUOTE:
@@ -161,15 +172,6 @@ class Reviewer:
         self.model = model
         self.cache = cache
 
-    def _document(self, source_id: str) -> _Document:
-        source = self.index.catalog.document(source_id)
-        document = _Document(source_id, source.name)
-        for number in range(1, source.pages + 1):
-            page = self.index.catalog.page(source_id, number)
-            if page is not None:
-                document.pages.append(page)
-        return document
-
     def review(self, checklist: Checklist, source_ids: Sequence[str] | None = None,
                progress: Callable[[ReviewProgress], None] | None = None,
                cancel: threading.Event | None = None) -> Iterator[Cell]:
@@ -186,7 +188,7 @@ class Reviewer:
                     return
                 cell = cached.get(item.id)
                 if cell is None:
-                    document = document or self._document(source_id)
+                    document = document or load_document(self.index.catalog, source_id)
                     cell = self.review_item(document, checklist, item, cancel)
                     if cancel is not None and cancel.is_set():
                         return  # a cell cut short by cancel is neither cached nor reported

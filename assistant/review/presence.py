@@ -1,0 +1,48 @@
+"""Does a document have a clause at all? The checklists already say what wording a clause nearly
+always has (an item's signals); answering uses them before the model runs.
+
+Retrieval always returns the nearest passages, and a small model handed three passages about
+termination when asked about liquidated damages tends to answer from them anyway. When a question
+asks about a clause a checklist knows (it names the item's label or one of its hints) and no
+sentence of the documents it is about has that clause's usual wording, the honest answer is that
+the documents do not contain it.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from assistant.review.checklist import Checklist, Item
+from assistant.review.engine import candidates, load_document
+from assistant.store.catalog import content_words
+
+# A term whose every word occurs in this share of the indexed passages or more ("parties",
+# "term", "license" across licence agreements) does not name a clause: "the parties" is in nearly
+# every question, and "the Corio license and hosting agreement" names a document, not a licence.
+COMMON_SHARE = 0.10
+
+
+def items_asked(catalog, question: str, checklists: Sequence[Checklist]) -> list[Item]:
+    """The items with signals that the question asks about by a term that is not common."""
+    common_at = COMMON_SHARE * max(catalog.chunk_total(), 1)
+
+    def specific(term: str) -> bool:
+        return any(catalog.chunk_frequency(word) < common_at for word in content_words(term))
+
+    return [item for checklist in checklists for item in checklist.items
+            if item.signals and any(specific(term) for term in item.terms_in(question))]
+
+
+def absent_clauses(catalog, question: str, source_ids: Sequence[str],
+                   checklists: Sequence[Checklist]) -> tuple[Item, ...]:
+    """The items the question asks about when none of them has a matching sentence in any of the
+    documents; empty when it asks about no known clause or when one of them is there. Requiring
+    every item asked about to be absent keeps a question that could mean several clauses
+    answerable whenever any of them is present."""
+    asked = items_asked(catalog, question, checklists)
+    if not asked or not source_ids:
+        return ()
+    documents = [load_document(catalog, source_id) for source_id in source_ids]
+    if any(candidates(document, item) for item in asked for document in documents):
+        return ()
+    return tuple(asked)
