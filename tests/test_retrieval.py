@@ -78,3 +78,58 @@ def test_search_on_an_empty_index_returns_nothing(assistant):
     assert assistant.search("anything at all", k=5) == []
     with pytest.raises(ValueError, match="k must be positive, got 0"):
         assistant.search("x", k=0)
+
+
+def test_a_legislative_acts_articles_come_before_its_recitals(assistant, tmp_path):
+    """The recital repeats the question's words more often and scores higher, but the binding
+    article is what a compliance officer cites: among the best hits it comes first."""
+    from assistant.retrieval.operative import articles_start, is_recital
+
+    recital = ("(85) A personal data breach should be notified to the supervisory authority: the breach "
+               "notification to the supervisory authority within 72 hours protects the data subjects. ") * 12
+    (tmp_path / "regulation.txt").write_text(
+        "REGULATION (EU) 2016/679 OF THE EUROPEAN PARLIAMENT AND OF THE COUNCIL\n\nWhereas:\n\n" + recital +
+        "\n\nHAVE ADOPTED THIS REGULATION:\n\nArticle 33\nNotification of a personal data breach\n"
+        "The controller shall notify the personal data breach to the supervisory authority within 72 hours.\n")
+    (tmp_path / "contract.txt").write_text("SUPPLY AGREEMENT\nWhereas the parties wish to agree.\nNOW, THEREFORE, the "
+                                           "supplier shall notify a breach within 72 hours.\n")
+    assistant.ingest([tmp_path / "regulation.txt", tmp_path / "contract.txt"])
+    catalog = assistant.index.catalog
+    hits = assistant.search("breach notification to the supervisory authority within 72 hours", k=10,
+                            filters=SearchFilters(documents=("regulation.txt",)))
+    assert len(hits) >= 2 and any(is_recital(catalog, h) for h in hits)
+    assert "Article 33" in hits[0].text or "shall notify" in hits[0].text
+    assert not is_recital(catalog, hits[0])
+    assert max(h.score for h in hits if is_recital(catalog, h)) > hits[0].score  # the recital scored higher
+    contract = next(d for d in assistant.documents() if d.name == "contract.txt")
+    assert articles_start(catalog, contract.source_id) is None  # a contract's "Whereas" is not an act's recital
+
+
+@pytest.mark.parametrize("question, term", [
+    ("How does the GDPR define a processor?", "processor"),
+    ("How does the GDPR define a personal data breach?", "personal data breach"),
+    ("What is the definition of 'Confidential Information' under the NDA?", "Confidential Information"),
+    ("What is the meaning of Effective Date in the Acme agreement?", "Effective Date"),
+    ("Which law governs the Acme agreement?", None),
+])
+def test_the_term_a_definition_question_asks_about(question, term):
+    from assistant.retrieval.definitions import term_asked
+
+    assert term_asked(question) == term
+
+
+def test_the_passage_defining_the_asked_term_comes_first(assistant, tmp_path):
+    from assistant.retrieval.definitions import definition_at
+
+    mentions = "The processor shall assist the controller. The processor keeps records of processing. " * 20
+    (tmp_path / "regulation.txt").write_text(
+        "Article 3\n" + mentions + "\n\nArticle 4 Definitions\n(7) ‘controller’ means the body which determines "
+        "the purposes of processing;\n(8) ‘processor’ means a natural or legal person which processes personal "
+        "data on behalf of the controller;\n\nArticle 5\n" + mentions)
+    assistant.ingest([tmp_path / "regulation.txt"])
+    top = assistant.search("How does the regulation define a processor?", k=3)[0]
+    assert top.text.startswith("‘processor’ means a natural or legal person")
+    page = assistant.index.catalog.page(top.chunk.source_id, top.page)
+    assert page.text[top.chunk.start:top.chunk.end] == top.text
+    assert definition_at('"Effective Date" shall mean the date first written above.', "effective date") == 0
+    assert definition_at("The processor means well.", "processor") is None

@@ -17,7 +17,9 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from assistant.retrieval.definitions import definition_first
 from assistant.retrieval.fusion import reciprocal_rank_fusion
+from assistant.retrieval.operative import articles_first
 from assistant.store.catalog import content_words
 from assistant.store.index import Index
 from assistant.types import Hit, SearchFilters
@@ -37,6 +39,8 @@ class RetrievalSettings:
     global_weight: float = 0.5
     focused_dense_weight: float = 1.0
     focused_lexical_weight: float = 1.5
+    # Among this many best hits, a legislative act's articles go before its recitals (operative.py).
+    articles_window: int = 8
 
 
 @dataclass(frozen=True)
@@ -130,11 +134,13 @@ class HybridRetriever:
         dense_rank = {r.chunk_id: i for i, r in enumerate(dense, start=1)}
         lexical_rank = {r.chunk_id: i for i, r in enumerate(lexical, start=1)}
         distance = {r.chunk_id: r.raw for r in dense}
-        chunks = self.index.catalog.chunks_by_id([cid for cid, _ in fused[: k * 2]])
+        chunks = self.index.catalog.chunks_by_id([cid for cid, _ in fused[: max(k * 2, s.articles_window)]])
         hits = [
             Hit(chunk=chunks[cid], score=score, dense_rank=dense_rank.get(cid), lexical_rank=lexical_rank.get(cid),
                 dense_distance=distance.get(cid))
             for cid, score in fused
             if cid in chunks
         ]
+        hits = articles_first(self.index.catalog, hits, s.articles_window)
+        hits = definition_first(self.index.catalog, query, hits, scope if scope is not None else routed)
         return Retrieval(hits[:k], routed)

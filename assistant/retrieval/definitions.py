@@ -1,0 +1,62 @@
+"""Definition questions. "How does the GDPR define a processor?" is answered by the line that
+defines the term ("(8) ‘processor’ means a natural or legal person ..."), but the term occurs on
+most pages of the document, and one short line among fifty definitions ranks low for either
+ranker. So when a question asks what a term means, the passage that defines it (the term in
+quotes followed by "means", "shall mean", ...) goes first, cut to start at the definition.
+Contracts define their terms the same way ('"Effective Date" means ...').
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Sequence
+
+from assistant.types import Hit
+
+_END = r"\s*(?:\?|$|,|;|\b(?:under|in|for|as used|according to)\b)"
+_ASKED = (
+    re.compile(r"\bdefin(?:e|es|ed|ition of)\s+(?:the\s+|a\s+|an\s+)?(?P<term>[^?,;]+?)" + _END, re.IGNORECASE),
+    re.compile(r"\b(?:meaning of|meant by)\s+(?:the\s+|a\s+|an\s+)?(?P<term>[^?,;]+?)" + _END, re.IGNORECASE),
+)
+_QUOTES = "\"'‘’“”"
+SEARCH_LIMIT = 200  # passages holding the term's words that are checked for its definition
+
+
+def term_asked(question: str) -> str | None:
+    """The term a question asks the definition of, or None."""
+    for pattern in _ASKED:
+        match = pattern.search(question)
+        if match:
+            term = match.group("term").strip().strip(_QUOTES).strip()
+            if term and len(term.split()) <= 6:
+                return term
+    return None
+
+
+def definition_at(text: str, term: str) -> int | None:
+    """Where `text` defines `term` (its opening quote), or None."""
+    words = r"\s+".join(re.escape(w) for w in term.split())
+    match = re.search(rf"[{_QUOTES}]\s*{words}\s*[{_QUOTES}]\s*(?:\)\s*)?(?:means|shall mean|has the meaning|"
+                      rf"refers to|is defined as)\b", text, re.IGNORECASE)
+    return match.start() if match else None
+
+
+def definition_first(catalog, question: str, hits: Sequence[Hit], source_ids: Sequence[str] | None) -> list[Hit]:
+    """The hits with the passage defining the asked term first (added when the rankers missed it)."""
+    term = term_asked(question)
+    if term is None:
+        return list(hits)
+    found = catalog.lexical_search(term, SEARCH_LIMIT, source_ids=source_ids or None)
+    chunks = catalog.chunks_by_id([row[0] for row in found])
+    for chunk_id, *_ in found:
+        chunk = chunks.get(chunk_id)
+        at = definition_at(chunk.text, term) if chunk else None
+        if at is None:
+            continue
+        defining = dataclasses.replace(chunk, start=chunk.start + at, text=chunk.text[at:])
+        ranked = next((h for h in hits if h.chunk.chunk_id == chunk_id), None)
+        score = hits[0].score if hits else 0.0
+        first = dataclasses.replace(ranked, chunk=defining, score=score) if ranked else Hit(chunk=defining, score=score)
+        return [first] + [h for h in hits if h.chunk.chunk_id != chunk_id]
+    return list(hits)
