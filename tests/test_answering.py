@@ -226,6 +226,8 @@ def test_an_answer_of_bare_markers_quotes_the_passage_it_points_at(library):
     ("The passages do not contain the term.", True),
     ("Notice not found to be late is valid if given 30 days before expiry [1].", False),
     ("The agreement is governed by the laws of Ireland [1].", False),
+    ("[1] No exceptions or carve-outs are mentioned in the Agape ATP supply agreement.", True),
+    ("No assignment is permitted without prior written consent [2].", False),
 ])
 def test_refusals_are_recognised_however_a_small_model_writes_them(text, refused):
     from assistant.generation.answering import is_refusal

@@ -110,6 +110,7 @@ def test_a_legislative_acts_articles_come_before_its_recitals(assistant, tmp_pat
     ("How does the GDPR define a personal data breach?", "personal data breach"),
     ("What is the definition of 'Confidential Information' under the NDA?", "Confidential Information"),
     ("What is the meaning of Effective Date in the Acme agreement?", "Effective Date"),
+    ("What is the Effective Date of the Acme agreement?", "Effective Date"),
     ("Which law governs the Acme agreement?", None),
 ])
 def test_the_term_a_definition_question_asks_about(question, term):
@@ -133,3 +134,18 @@ def test_the_passage_defining_the_asked_term_comes_first(assistant, tmp_path):
     assert page.text[top.chunk.start:top.chunk.end] == top.text
     assert definition_at('"Effective Date" shall mean the date first written above.', "effective date") == 0
     assert definition_at("The processor means well.", "processor") is None
+    labelled = 'Preamble. This Agreement starts on 3 March 2021 (the "Effective Date") and runs for a year.'
+    assert definition_at(labelled, "effective date") == labelled.index("This Agreement")
+    assert definition_at("(c) limited to what is necessary (‘data minimisation’);", "data minimisation") == 0
+
+
+def test_a_definition_is_looked_for_only_in_the_documents_the_question_is_about(assistant, tmp_path):
+    from assistant.retrieval.definitions import definition_first
+
+    (tmp_path / "other.txt").write_text('OTHER AGREEMENT\n"Effective Date" means 1 May 2020.\n')
+    assistant.ingest([tmp_path / "other.txt"])
+    catalog = assistant.index.catalog
+    other = next(d for d in assistant.documents() if d.name == "other.txt")
+    assert definition_first(catalog, "What is the Effective Date?", [], []) == []
+    found = definition_first(catalog, "What is the Effective Date?", [], [other.source_id])
+    assert found[0].text.startswith('"Effective Date" means 1 May 2020.')
