@@ -72,3 +72,5 @@ def test_copied_passage_labels_are_removed_from_the_answer():
     hit = make_hit(name="NETGEAR,INC_04_21_2003-EX-10.16-DISTRIBUTOR AGREEMENT.pdf", page=3)
     answer = "[1] NETGEAR,INC_04_21_2003-EX-10.16-DISTRIBUTOR AGR…, p. 3: Distributor may use the marks."
     assert strip_label_echoes(answer, [hit]) == "[1] Distributor may use the marks."
+    loose = "[1] Netgear,Inc_04_21_2003-EX-10.16-Distributor Agr... [2] NETGEAR,INC_04_21_2003-EX-10.16-DISTRIBUTOR AGR…"
+    assert strip_label_echoes(loose, [hit]) == "[1] [2]"

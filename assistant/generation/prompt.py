@@ -118,8 +118,10 @@ def strip_label_echoes(text: str, passages: Sequence[Hit]) -> str:
     """Small models copy the passage labels into their answer ("[1] Acme-MSA, p. 3: ..."); the
     marker stays, the copied label goes."""
     for hit in passages:
-        label = _short_source(hit)
-        text = re.sub(re.escape(label) + r"\s*:?\s*", "", text)
+        # As copied: in any case, "..." for the ellipsis, with or without the page.
+        name, page = _short_source(hit).rsplit(", p. ", 1)
+        name = re.escape(name).replace("…", r"(?:…|\.{2,3})")
+        text = re.sub(rf"{name}(?:,\s*p\.\s*{page})?\s*:?\s*", "", text, flags=re.IGNORECASE)
     return text.strip()
 
 
