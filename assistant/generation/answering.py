@@ -23,6 +23,7 @@ from assistant.errors import ClausewiseError
 from assistant.generation.citations import Citation, SentenceCheck, best_quote, check_answer
 from assistant.generation.evidence import Evidence, assess, documents_named, name_words
 from assistant.generation.prompt import AnswerSettings, build_messages, excerpt, strip_label_echoes
+from assistant.generation.running_lines import running_lines, strip_copied_running_lines
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.review.checklist import Checklist
 from assistant.review.presence import absent_clauses
@@ -172,8 +173,9 @@ class Answerer:
             yield abstain(reason, evidence=evidence)
             return
 
+        running = {p.chunk.source_id: running_lines(catalog, p.chunk.source_id) for p in passages}
         messages = build_messages(question, passages, [(a.question, a.text) for a in history[-s.history_turns:]]
-                                  if s.history_turns else ())
+                                  if s.history_turns else (), running)
         pieces: list[str] = []
         first_token = None
         for piece in self.generator.stream(messages, max_tokens=s.max_tokens, temperature=0.0, cancel=cancel):
@@ -186,6 +188,7 @@ class Answerer:
         finished = time.perf_counter()
         model_text = "".join(pieces).strip()
         text = strip_label_echoes(model_text, passages)
+        text = strip_copied_running_lines(text, frozenset().union(*running.values()))
         timing = dict(
             first_token_seconds=(first_token - started) if first_token else None,
             tokens=len(pieces),

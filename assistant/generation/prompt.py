@@ -17,8 +17,9 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
+from assistant.generation.running_lines import without_running_lines
 from assistant.store.catalog import content_words
 from assistant.types import Hit
 
@@ -125,19 +126,24 @@ def strip_label_echoes(text: str, passages: Sequence[Hit]) -> str:
     return text.strip()
 
 
-def user_message(question: str, passages: Sequence[Hit]) -> str:
-    blocks = [f"{passage_label(n, p)}:\n{neutralise_instructions(p.text)}" for n, p in enumerate(passages, start=1)]
+def user_message(question: str, passages: Sequence[Hit], running: Mapping[str, frozenset[str]] | None = None) -> str:
+    """`running`: per source id, the running headers and footers left out of its passages."""
+    running = running or {}
+    blocks = [f"{passage_label(n, p)}:\n"
+              f"{neutralise_instructions(without_running_lines(p.text, running.get(p.chunk.source_id, frozenset())))}"
+              for n, p in enumerate(passages, start=1)]
     return (
         "Passages:\n\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}\n"
         "Answer from the passages only and cite them as [n]."
     )
 
 
-def build_messages(question: str, passages: Sequence[Hit], history: Sequence[tuple[str, str]] = ()) -> list[dict]:
+def build_messages(question: str, passages: Sequence[Hit], history: Sequence[tuple[str, str]] = (),
+                   running: Mapping[str, frozenset[str]] | None = None) -> list[dict]:
     """Chat messages: instruction, earlier (question, answer) turns, then passages and question."""
     messages = [{"role": "system", "content": SYSTEM_PROMPT}]
     for asked, answered in history:
         messages.append({"role": "user", "content": asked})
         messages.append({"role": "assistant", "content": answered})
-    messages.append({"role": "user", "content": user_message(question, passages)})
+    messages.append({"role": "user", "content": user_message(question, passages, running)})
     return messages

@@ -1,0 +1,57 @@
+"""Running headers and footers: the lines a document repeats at the top or bottom of its pages
+("Source: STAAR SURGICAL CO, 10-Q, 8/1/2018", "Organic Preparations INC. & Agape ATP ...", page
+numbers). They carry no clause, yet a small model reading a passage copies them as its answer, and
+a copied footer then "supports" itself on any page. So the model is not shown them, and a copied
+one is removed from its answer. Passages and quotes stay exact slices of the page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+EDGE_LINES = 2  # lines at the top and at the bottom of a page that may be a header or footer
+_found: dict[str, frozenset[str]] = {}  # source id (a content hash) -> its running lines' keys
+
+
+def line_key(line: str) -> str:
+    """A line as compared across pages: spacing and case ignored, numbers as '#' (page numbers)."""
+    return re.sub(r"\d+", "#", " ".join(line.split())).lower()
+
+
+def running_lines(catalog, source_id: str) -> frozenset[str]:
+    """Keys of the lines found at a page edge on at least 3 pages and at least 30 % of them."""
+    if source_id not in _found:
+        source = catalog.document(source_id)
+        counts: Counter[str] = Counter()
+        pages = 0
+        for number in range(1, (source.pages if source else 0) + 1):
+            page = catalog.page(source_id, number)
+            lines = [line for line in page.text.splitlines() if line.strip()] if page else []
+            if lines:
+                pages += 1
+                counts.update({line_key(line) for line in lines[:EDGE_LINES] + lines[-EDGE_LINES:]})
+        needed = max(3, 0.3 * pages)
+        _found[source_id] = frozenset(key for key, count in counts.items() if count >= needed)
+    return _found[source_id]
+
+
+def without_running_lines(text: str, keys: frozenset[str]) -> str:
+    """The text without its lines whose key is a running line's."""
+    if not keys:
+        return text
+    return "\n".join(line for line in text.split("\n") if not line.strip() or line_key(line) not in keys)
+
+
+def strip_copied_running_lines(answer: str, keys: frozenset[str]) -> str:
+    """The model's answer without running lines it copied, whole or without their first word
+    ("Source:"). Only lines with words: a bare page number pattern would remove every number."""
+    for key in sorted(keys, key=len, reverse=True):
+        if sum(ch.isalpha() for ch in key) < 3:
+            continue
+        words = [re.escape(word).replace("\\#", "#").replace("#", r"\d+") for word in key.split()]
+        pattern = r"\s+".join(words)
+        if len(words) >= 3:
+            pattern = rf"(?:{words[0]}\s+)?" + r"\s+".join(words[1:])
+        answer = re.sub(pattern, " ", answer, flags=re.IGNORECASE)
+    return re.sub(r"[ \t]{2,}", " ", answer).strip()
