@@ -113,6 +113,11 @@ def test_a_question_names_an_item_by_its_label_or_a_hint():
     assert items.item("audit-rights").terms_in("How often may the buyer AUDIT the books?") == ["audit"]
     assert items.item("governing-law").terms_in("Which law governs?") == []
     assert items.item("insurance").terms_in("What insurance cover is required?") == ["Insurance", "insurance"]
+    # Where a hint is too generic to name the clause in a question, `asked_by` says what does.
+    breach = find_checklist("gdpr-art28").item("breach-notification")
+    assert "hours" in breach.hints and breach.terms_in("What are the support hours?") == []
+    assert breach.terms_in("How soon must a personal data breach be notified?") == ["personal data breach", "data breach"]
+    assert items.item("liquidated-damages").terms_in("What penalty applies for late payment?") == []
 
 
 def test_a_broken_user_checklist_does_not_stop_the_others_loading(tmp_path):

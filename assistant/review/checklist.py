@@ -35,11 +35,16 @@ class Item:
     exclude: tuple[str, ...] = ()  # ...and none of these (e.g. "non-exclusive" for exclusivity)
     value: str = "none"  # the kind of value to extract
     label_name: str = ""  # the item's name in an external label set (CUAD's clause name)
+    # Phrases by which a question names this clause, where some hints are too generic for that
+    # ("hours" finds breach deadlines in a search, but "support hours" is not about breaches).
+    asked_by: tuple[str, ...] = ()
 
     def terms_in(self, question: str) -> list[str]:
-        """The item's label and hints that the question names (each at the start of a word)."""
+        """The item's label and `asked_by` phrases (else its hints) that the question names, each
+        at the start of a word."""
         lowered = " ".join(question.lower().split())
-        return [term for term in (self.label, *self.hints) if re.search(r"\b" + re.escape(term.lower()), lowered)]
+        return [term for term in (self.label, *(self.asked_by or self.hints))
+                if re.search(r"\b" + re.escape(term.lower()), lowered)]
 
     def signal_in(self, sentence: str) -> bool:
         return self.signal_count(sentence) > 0
@@ -108,7 +113,7 @@ def _patterns(table: dict, key: str, where: str) -> tuple[str, ...]:
 
 
 def _item(table: dict, where: str) -> Item:
-    known = {"id", "label", "question", "definition", "hints", "signals", "exclude", "value", "label_name"}
+    known = {"id", "label", "question", "definition", "hints", "signals", "exclude", "value", "label_name", "asked_by"}
     for key in table:
         if key not in known:
             raise ChecklistError(f"{where}: unknown key '{key}' (known: {', '.join(sorted(known))}).")
@@ -123,7 +128,8 @@ def _item(table: dict, where: str) -> Item:
     return Item(id=item_id, label=_text(table, "label", where), question=_text(table, "question", where),
                 definition=_text(table, "definition", where, required=False),
                 hints=_texts(table, "hints", where), signals=signals, exclude=exclude, value=value,
-                label_name=_text(table, "label_name", where, required=False))
+                label_name=_text(table, "label_name", where, required=False),
+                asked_by=_texts(table, "asked_by", where))
 
 
 def parse_checklist(text: str, where: str = "checklist", path: Path | None = None) -> Checklist:
