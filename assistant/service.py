@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from assistant.generation.answering import Answer, Answerer, Event
-from assistant.review.checklist import all_checklists
 from assistant.generation.prompt import AnswerSettings
 from assistant.generation.settings import GenerationSettings, make_generator
 from assistant.ingest.chunking import ChunkerSettings
 from assistant.ingest.pipeline import Ingestor, ProgressCallback
 from assistant.paths import default_index_dir
 from assistant.retrieval.hybrid import HybridRetriever, RetrievalSettings
+from assistant.review.checklist import all_checklists
 from assistant.store.index import Index
 from assistant.store.vectors import VectorStore
 from assistant.types import Hit, IngestReport, SearchFilters, Source

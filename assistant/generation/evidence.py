@@ -19,6 +19,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from assistant.retrieval.hybrid import RetrievalSettings, identity_words
 from assistant.store.catalog import STOPWORDS, Catalog, content_words
 
 # English function words: the name check needs to know it reads an English question, since other
@@ -80,17 +81,14 @@ def unknown_names(catalog: Catalog, question: str) -> tuple[str, ...]:
                  and not any(catalog.chunk_frequency(j) for j in joined.get(w, ())))
 
 
-def documents_named(catalog: Catalog, question: str, source_ids: list[str], opening_chars: int = 1500) -> list[str]:
+def documents_named(catalog: Catalog, question: str, source_ids: list[str],
+                    opening_chars: int = RetrievalSettings.preamble_chars) -> list[str]:
     """Of the documents retrieval routed the question to, those it names: a name word of the
     question occurs in the document's title or opening (where a contract names its parties). All of
     them when the question names none. Retrieval may route a second, merely similar document."""
     names = name_words(question)
-    named = []
-    for source_id in source_ids:
-        doc, first = catalog.document(source_id), catalog.page(source_id, 1)
-        identity = set(re.findall(r"\w+", ((doc.title if doc else "") + " " + (first.text[:opening_chars] if first else "")).lower()))
-        if any(name in identity for name in names):
-            named.append(source_id)
+    named = [source_id for source_id in source_ids
+             if any(name in identity_words(catalog, source_id, opening_chars) for name in names)]
     return named or list(source_ids)
 
 

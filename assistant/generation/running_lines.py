@@ -22,12 +22,10 @@ def line_key(line: str) -> str:
 def running_lines(catalog, source_id: str) -> frozenset[str]:
     """Keys of the lines found at a page edge on at least 3 pages and at least 30 % of them."""
     if source_id not in _found:
-        source = catalog.document(source_id)
         counts: Counter[str] = Counter()
         pages = 0
-        for number in range(1, (source.pages if source else 0) + 1):
-            page = catalog.page(source_id, number)
-            lines = [line for line in page.text.splitlines() if line.strip()] if page else []
+        for page in catalog.pages(source_id):
+            lines = [line for line in page.text.splitlines() if line.strip()]
             if lines:
                 pages += 1
                 counts.update({line_key(line) for line in lines[:EDGE_LINES] + lines[-EDGE_LINES:]})

@@ -56,6 +56,14 @@ class _Ranked:
     raw: float
 
 
+def identity_words(catalog, source_id: str, opening_chars: int) -> set[str]:
+    """The lower-cased words of a document's title and opening, where a contract names itself and
+    its parties."""
+    doc, first = catalog.document(source_id), catalog.page(source_id, 1)
+    identity = (doc.title if doc else "") + " " + (first.text[:opening_chars] if first else "")
+    return set(re.findall(r"\w+", identity.lower()))
+
+
 class HybridRetriever:
     def __init__(self, index: Index, embedder, settings: RetrievalSettings = RetrievalSettings()):
         self.index = index
@@ -94,10 +102,7 @@ class HybridRetriever:
         than two words, only the words written as names (capitalised, or with digits) go, since
         the rest then likely describe the clause ("What license is granted under the ... License
         Agreement?")."""
-        doc = self.index.catalog.document(source_id)
-        first = self.index.catalog.page(source_id, 1)
-        identity = (doc.title if doc else "") + " " + (first.text[: self.settings.preamble_chars] if first else "")
-        in_document = set(re.findall(r"\w+", identity.lower()))
+        in_document = identity_words(self.index.catalog, source_id, self.settings.preamble_chars)
         words = content_words(query)
         kept = [w for w in words if w not in in_document]
         if len(kept) < 2:

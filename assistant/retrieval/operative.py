@@ -20,15 +20,8 @@ _starts: dict[str, tuple[int, int] | None] = {}  # source id (a content hash) ->
 def articles_start(catalog, source_id: str) -> tuple[int, int] | None:
     """(page, offset) where a legislative act's enacting terms begin; None for any other document."""
     if source_id not in _starts:
-        found = None
-        source = catalog.document(source_id)
-        for number in range(1, (source.pages if source else 0) + 1):
-            page = catalog.page(source_id, number)
-            match = page and _ADOPTED.search(page.text)
-            if match:
-                found = (number, match.start())
-                break
-        _starts[source_id] = found
+        matches = ((page.number, _ADOPTED.search(page.text)) for page in catalog.pages(source_id))
+        _starts[source_id] = next(((number, match.start()) for number, match in matches if match), None)
     return _starts[source_id]
 
 

@@ -89,13 +89,7 @@ class _Document:
 
 def load_document(catalog, source_id: str) -> _Document:
     """A document's pages from the catalog, in order."""
-    source = catalog.document(source_id)
-    document = _Document(source_id, source.name)
-    for number in range(1, source.pages + 1):
-        page = catalog.page(source_id, number)
-        if page is not None:
-            document.pages.append(page)
-    return document
+    return _Document(source_id, catalog.document(source_id).name, catalog.pages(source_id))
 
 
 def _clip(text: str, start: int, end: int, focus: int) -> tuple[int, int]:

@@ -167,6 +167,14 @@ class Catalog:
             ).fetchone()
         return Page(*row) if row else None
 
+    def pages(self, source_id: str) -> list[Page]:
+        """All pages of a document, in order, in one query."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT number, label, text FROM pages WHERE source_id=? ORDER BY number", (source_id,)
+            ).fetchall()
+        return [Page(*row) for row in rows]
+
     # --- chunks ------------------------------------------------------------------------------
 
     def chunk_ids(self, source_id: str) -> list[str]:
