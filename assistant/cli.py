@@ -397,7 +397,7 @@ def cmd_eval_review(args) -> int:
     print(f"found / not found accuracy:  {scores.accuracy:.3f}")
     print(f"precision of found:          {scores.found_precision:.3f} ({scores.found} found)")
     print(f"recall of found:             {scores.found_recall:.3f} (of {scores.present} present)")
-    print(f"found with overlapping evidence: {scores.evidence_overlap:.3f}")
+    print(f"found with overlapping evidence: {scores.evidence_overlap:.3f} (first quote alone: {scores.first_quote_overlap:.3f})")
     print(f"unclear cells:               {scores.unclear}")
     print(f"{facts['documents']} documents: ingest {facts['ingest_seconds']:.1f} s, review {facts['review_seconds']:.1f} s;"
           f" cells: {args.out}")

@@ -44,7 +44,8 @@ This Consulting Agreement is made between Gamma Advisory LLC and Delta Foods Inc
 """
 
 KEY_WORDS = {"Governing law": "governed by", "Renewal term": "renew", "Cap on liability": "liability",
-             "Anti-assignment": "assign", "Expiration date": "initial term", "Parties": "between"}
+             "Anti-assignment": "assign", "Expiration date": "initial term", "Parties": "between",
+             "Exclusivity": "exclusive"}
 
 
 def judge(messages):
@@ -135,12 +136,55 @@ def test_a_broken_user_checklist_does_not_stop_the_others_loading(tmp_path):
     (GOOD.replace('label = "Governing law"', 'label = "Governing law"\nweight = 3'), "'weight'"),
     (GOOD + '\n[[item]]\nid = "law"\nlabel = "Again"\nquestion = "Again?"\n', "'law' is used twice"),
     (GOOD.replace('id = "law"', 'id = "Law Item"'), "'id'"),
+    (GOOD.replace('value = "place"', 'value = "place"\nevidence = "last"'), "'evidence'"),
     ("[checklist\nid=", "not valid TOML"),
 ])
 def test_a_bad_checklist_names_the_bad_key(broken, named):
     with pytest.raises(ChecklistError) as error:
         parse_checklist(broken, where="mine.toml")
     assert named in str(error.value) and "mine.toml" in str(error.value)
+
+
+# Wording that has a clause's words without being the clause (CUAD's definitions decide).
+NOT_THE_CLAUSE = [
+    ("termination-for-convenience", "Should this Agreement be terminated by either party for any reason, the "
+                                    "obligations of the parties set forth herein will survive any termination."),
+    ("termination-for-convenience", "If a party is prevented from performing by any cause beyond such party's "
+                                    "control for two months, either party may terminate this Agreement at any "
+                                    "time by giving thirty (30) days' notice."),
+    ("exclusivity", "This Agreement is intended for the sole and exclusive benefit of the Parties hereto."),
+    ("exclusivity", "The Agreement completely and exclusively states the agreement of the Parties."),
+    ("exclusivity", "Consultant shall assign to the Company the sole and exclusive right, title, and interest in "
+                    "and to all Inventions."),
+    ("change-of-control", "Upon expiration of this Agreement or termination by either party, the Distributor may "
+                          "sell off any remaining inventory acquired prior to termination."),
+    ("change-of-control", "All goodwill shall vest in the Licensor as such acquisition of goodwill occurs and at "
+                          "the expiration or termination of this Agreement."),
+    ("post-termination-services", "Following the expiry of this period, the non-breaching party may exercise "
+                                  "any rights it has."),
+]
+THE_CLAUSE = [
+    ("termination-for-convenience", "Either party may terminate this Agreement for convenience upon ninety (90) "
+                                    "days' written notice."),
+    ("termination-for-convenience", "After the first year and upon 180 days written notice, Reseller may "
+                                    "terminate the AMC."),
+    ("exclusivity", "The Manufacturer hereby appoints the Customer as its sole and exclusive agent for the "
+                    "Products."),
+    ("change-of-control", "Licensor may terminate this Agreement if Licensee is acquired by a competitor of "
+                          "Licensor."),
+    ("post-termination-services", "Upon expiration of this Agreement, Supplier shall provide transition "
+                                  "assistance for ninety days."),
+]
+
+
+@pytest.mark.parametrize("item_id, sentence", NOT_THE_CLAUSE)
+def test_wording_that_is_not_the_clause_is_no_candidate(item_id, sentence):
+    assert not find_checklist("procurement-key-terms").item(item_id).signal_in(sentence)
+
+
+@pytest.mark.parametrize("item_id, sentence", THE_CLAUSE)
+def test_the_clause_itself_is_a_candidate(item_id, sentence):
+    assert find_checklist("procurement-key-terms").item(item_id).signal_in(sentence)
 
 
 def test_a_users_checklist_is_found_in_their_folder(tmp_path):
@@ -298,3 +342,76 @@ def test_candidates_rank_full_sentences_with_more_signals_first():
                              rank=1, signals=1, shared=4)
     assert sorted([heading, passing, clause], key=lambda c: c.order) == [clause, passing, heading]
     assert sorted([passing, same_passage], key=lambda c: c.order) == [same_passage, passing]
+
+
+def test_an_operative_clause_ranks_before_the_recital_that_announces_it():
+    from assistant.review.engine import Candidate
+
+    recital = Candidate(1, 0, 90, "The Manufacturer wishes to appoint the Customer as the sole and exclusive agent.",
+                        rank=1, signals=1)
+    operative = Candidate(4, 0, 90, "13.1 The Manufacturer hereby appoints the Customer as the sole and exclusive "
+                                    "agent.", rank=2, signals=1)
+    condition = Candidate(5, 0, 90, "If either party wishes to continue the Agreement, the parties shall negotiate "
+                                    "a renewal.", rank=1, signals=1)
+    assert recital.recital and not operative.recital and not condition.recital
+    assert sorted([recital, operative], key=lambda c: c.order) == [operative, recital]
+
+
+def test_a_date_stated_in_the_opening_lines_is_the_evidence(reviewed):
+    """An item with evidence = "first" (the agreement's date) quotes the first matching sentence,
+    not a later one that ranks higher in a search (a date of another agreement it refers to)."""
+    assistant, _, docs = reviewed
+    (docs / "dated.txt").write_text(
+        "SUPPLY AGREEMENT\nThis Supply Agreement is made on March 3, 2021 between Acme Tools Inc. and Beta Ltd.\n\n"
+        "1. BACKGROUND\n1.1 The parties signed a confidentiality agreement dated January 5, 2019, and this "
+        "Agreement is made on the terms of that agreement dated January 5, 2019.\n")
+    assistant.ingest([docs / "dated.txt"])
+    checklist = find_checklist("procurement-key-terms")
+    assert checklist.item("agreement-date").evidence == "first"
+    cell = cells_by_item(assistant.review(checklist, documents=["dated.txt"]))["agreement-date"]
+    assert "made on March 3, 2021" in cell.evidence[0].quote and "2019" not in cell.evidence[0].quote
+
+
+def test_a_review_is_scored_against_clause_presence_labels():
+    from assistant.review.evaluation import score_review
+
+    labels = [
+        {"doc": "a.pdf", "item": "Governing Law", "present": True, "spans": ["governed by the laws of Texas"]},
+        {"doc": "a.pdf", "item": "Exclusivity", "present": False, "spans": []},
+        {"doc": "a.pdf", "item": "Audit Rights", "present": True, "spans": ["Buyer may audit the books once a year."]},
+        {"doc": "b.pdf", "item": "Governing Law", "present": True, "spans": ["the laws of England"]},
+    ]
+    quote = lambda text: {"page": 1, "quote": text}  # noqa: E731
+    lines = [
+        {"doc": "a.pdf", "item": "Governing Law", "status": "found", "value": "Texas",
+         "evidence": [quote("This Agreement is governed by the laws of Texas.")]},  # holds the span
+        {"doc": "a.pdf", "item": "Exclusivity", "status": "found", "value": "", "evidence": [quote("exclusive")]},
+        {"doc": "a.pdf", "item": "Audit Rights", "status": "found", "value": "",  # the second quote is the clause
+         "evidence": [quote("Audit Rights."), quote("Buyer may audit the books once a year.")]},
+        {"doc": "b.pdf", "item": "Governing Law", "status": "unclear", "value": "", "evidence": []},
+        {"doc": "c.pdf", "item": "Governing Law", "status": "found", "value": "", "evidence": []},  # not labelled
+    ]
+    scores = score_review(labels, lines)
+    assert scores.cells == 4 and scores.found == 3 and scores.present == 3 and scores.unclear == 1
+    assert scores.accuracy == pytest.approx(2 / 4)  # unclear counts as not found
+    assert scores.found_precision == pytest.approx(2 / 3) and scores.found_recall == pytest.approx(2 / 3)
+    assert scores.evidence_overlap == pytest.approx(2 / 3)
+    assert scores.first_quote_overlap == pytest.approx(1 / 3)
+
+
+def test_a_clause_in_two_equally_strong_sentences_quotes_both(reviewed):
+    assistant, _, docs = reviewed
+    (docs / "distribution.txt").write_text(
+        "DISTRIBUTION AGREEMENT\n\n5. EXCLUSIVITY\n5.1 The Supplier appoints the Distributor as its exclusive "
+        "distributor of the Products in France.\n5.2 The Supplier shall not sell the Products to any other "
+        "distributor in France.\n\n6. LAW\n6.1 This Agreement is governed by the laws of France.\n")
+    assistant.ingest([docs / "distribution.txt"])
+    cells = cells_by_item(assistant.review(find_checklist("procurement-key-terms"), documents=["distribution.txt"]))
+    exclusive = cells["exclusivity"]
+    assert exclusive.status == FOUND and len(exclusive.evidence) == 2
+    assert sorted("5.1" in q.quote for q in exclusive.evidence) == [False, True]
+    assert sorted("5.2" in q.quote for q in exclusive.evidence) == [False, True]
+    assert all(q.verified for q in exclusive.evidence)
+    law = cells["governing-law"]  # one sentence has the wording: one quote
+    assert law.status == FOUND and len(law.evidence) == 1
+    assert law.evidence[0].quote.endswith("6.1 This Agreement is governed by the laws of France.")

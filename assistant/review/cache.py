@@ -12,7 +12,7 @@ from pathlib import Path
 
 from assistant.review.cell import Cell
 
-ENGINE_VERSION = 1  # raise when the engine's judgement changes, so old cells are not reused
+ENGINE_VERSION = 2  # raise when the engine's judgement changes, so old cells are not reused
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cells (

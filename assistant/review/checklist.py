@@ -17,6 +17,7 @@ from assistant.paths import data_home
 
 SHIPPED = Path(__file__).parent / "checklists"
 VALUE_KINDS = ("none", "text", "period", "date", "place", "amount", "parties")
+EVIDENCE_CHOICES = ("best", "first")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -38,6 +39,9 @@ class Item:
     # Phrases by which a question names this clause, where some hints are too generic for that
     # ("hours" finds breach deadlines in a search, but "support hours" is not about breaches).
     asked_by: tuple[str, ...] = ()
+    # Which matching sentence is the evidence: "best" (most signals, then the search's rank) or
+    # "first" in reading order, for what a contract states in its opening lines (its date).
+    evidence: str = "best"
 
     def terms_in(self, question: str) -> list[str]:
         """The item's label and `asked_by` phrases (else its hints) that the question names, each
@@ -113,7 +117,8 @@ def _patterns(table: dict, key: str, where: str) -> tuple[str, ...]:
 
 
 def _item(table: dict, where: str) -> Item:
-    known = {"id", "label", "question", "definition", "hints", "signals", "exclude", "value", "label_name", "asked_by"}
+    known = {"id", "label", "question", "definition", "hints", "signals", "exclude", "value", "label_name", "asked_by",
+             "evidence"}
     for key in table:
         if key not in known:
             raise ChecklistError(f"{where}: unknown key '{key}' (known: {', '.join(sorted(known))}).")
@@ -124,12 +129,15 @@ def _item(table: dict, where: str) -> Item:
     value = _text(table, "value", where, required=False, default="none")
     if value not in VALUE_KINDS:
         raise ChecklistError(f"{where}: 'value' must be one of {', '.join(VALUE_KINDS)}, not {value!r}.")
+    evidence = _text(table, "evidence", where, required=False, default="best")
+    if evidence not in EVIDENCE_CHOICES:
+        raise ChecklistError(f"{where}: 'evidence' must be one of {', '.join(EVIDENCE_CHOICES)}, not {evidence!r}.")
     signals, exclude = _patterns(table, "signals", where), _patterns(table, "exclude", where)
     return Item(id=item_id, label=_text(table, "label", where), question=_text(table, "question", where),
                 definition=_text(table, "definition", where, required=False),
                 hints=_texts(table, "hints", where), signals=signals, exclude=exclude, value=value,
                 label_name=_text(table, "label_name", where, required=False),
-                asked_by=_texts(table, "asked_by", where))
+                asked_by=_texts(table, "asked_by", where), evidence=evidence)
 
 
 def parse_checklist(text: str, where: str = "checklist", path: Path | None = None) -> Checklist:

@@ -4,12 +4,15 @@ For one document and one item:
 1. Candidates: the document's sentences that match one of the item's signals (the wording such a
    clause nearly always has: "governed by", "liquidated damages"). None means "not found": the
    model is not asked, which keeps "found" precise and a review quick.
-2. The candidates are ranked: a full sentence before a bare heading, then by how many of the
-   item's signals they match, then by a hybrid search inside that document alone (the item's
-   question and hints). The best few are shown to the model with the item's definition.
+2. The candidates are ranked: a full sentence before a bare heading or table header, an
+   operative clause before a recital, then by how many of the item's signals they match, then by
+   a hybrid search inside that document alone (the item's question and hints). An item stated in
+   a contract's opening lines (its date) takes the first matching sentence instead. The best few
+   are shown to the model with the item's definition.
 3. The model answers YES or NO and copies the value. YES is "found", with the best-ranked
-   candidate as evidence; NO, or a reply that cannot be read, is "unclear": the wording is there
-   but the model does not judge it to be the clause, so a person should look.
+   candidate as evidence (and the runner-up when it is as strong); NO, or a reply that cannot be
+   read, is "unclear": the wording is there but the model does not judge it to be the clause, so
+   a person should look.
 Every quote is cut from the page text and checked against it; a value is kept only when it occurs
 in the quote. Cells are cached by document hash, checklist id and version, and model.
 """
@@ -33,6 +36,7 @@ from assistant.types import SearchFilters
 MAX_EXCERPTS = 3  # candidates the model reads per item
 MAX_QUOTE = 500  # characters of a quote; longer "sentences" (PDF text without stops) are clipped
 MIN_SENTENCE = 40  # shorter candidates are headings: shown only when nothing longer matches
+MAX_HEADING = 100  # a capitalised line longer than this is a clause written in capitals
 SEARCH_K = 12
 
 INSTRUCTION = (
@@ -61,11 +65,43 @@ class Candidate:
     shared: int = 0  # distinct words it shares with the item's question and hints
 
     @property
+    def heading(self) -> bool:
+        """A bare heading ("Governing Law.") or a table header ("Title  Filing Date  Expiration
+        Date"): short, or a line whose every longer word is capitalised. A clause in capitals for
+        emphasis is longer than a heading."""
+        if len(self.text) < MIN_SENTENCE:
+            return True
+        words = re.findall(r"[A-Za-z]{4,}", self.text)
+        return len(self.text) < MAX_HEADING and bool(words) and all(w[0].isupper() for w in words)
+
+    @property
+    def recital(self) -> bool:
+        """A recital ("WHEREAS …", "The Manufacturer wishes to appoint …") states what the parties
+        intend; the operative clause that does it comes later and is the better evidence."""
+        return bool(_RECITAL.match(self.text))
+
+    def as_strong_as(self, other: "Candidate") -> bool:
+        """A full, operative sentence matching at least as many signals as `other`."""
+        return not self.heading and not self.recital and self.signals >= other.signals
+
+    @property
     def order(self) -> tuple:
-        """Best first: a full sentence before a bare heading ("Governing Law."), then the one
-        matching most signals, then the search's rank of its passage, then (within a passage)
-        the sentence sharing most words with the question and hints, then position."""
-        return (len(self.text) < MIN_SENTENCE, -self.signals, self.rank, -self.shared, self.page, self.start)
+        """Best first: a full sentence before a bare heading ("Governing Law."), an operative
+        clause before a recital, then the one matching most signals, then the search's rank of
+        its passage, then (within a passage) the sentence sharing most words with the question
+        and hints, then position."""
+        return (self.heading, self.recital, -self.signals, self.rank, -self.shared, self.page, self.start)
+
+    @property
+    def reading_order(self) -> tuple:
+        """For what a contract states in its opening lines: the first full sentence that matches."""
+        return (self.heading, self.page, self.start)
+
+
+# "WHEREAS", or a main clause whose subject wishes or desires to do something ("if X wishes to"
+# is a condition, not a recital, and so is anything after a comma).
+_RECITAL = re.compile(r"\s*(whereas\b|(?!(if|should|when|in case|in the event)\b)[^,;.]{0,40}\b(wishes|desires) to\b)",
+                      re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -218,9 +254,12 @@ class Reviewer:
                                  "not to be the clause; check the passages.", quotes, reply=reply)
         # The evidence is the best-ranked candidate, not the excerpt the model names: on the dev
         # labels the ranking's first pick overlapped the annotated clause more often (77 % against
-        # 58 %). The model's value is kept when that quote holds it.
-        best = quotes[0]
-        return cell(FOUND, "", [best], verified_value(value, best.quote, item.value), reply=reply)
+        # 58 %). A clause often spans sentences (an appointment and the ban on selling to others),
+        # so the runner-up is shown too when the ranking cannot tell it apart by its wording. The
+        # model's value is kept when a quote holds it.
+        evidence = quotes[:2] if len(ranked) > 1 and ranked[1].as_strong_as(ranked[0]) else quotes[:1]
+        kept = next((v for v in (verified_value(value, q.quote, item.value) for q in evidence) if v), "")
+        return cell(FOUND, "", evidence, kept, reply=reply)
 
     def _rank(self, document: _Document, item: Item, matches) -> list[Candidate]:
         query = " ".join([item.question, *item.hints])
@@ -236,7 +275,7 @@ class Reviewer:
         wanted = set(content_words(query))
         ranked = [Candidate(page, start, end, text, rank_of(page, start, end), item.signal_count(text),
                             len(wanted & set(content_words(text)))) for page, start, end, text in matches]
-        return sorted(ranked, key=lambda c: c.order)
+        return sorted(ranked, key=lambda c: c.reading_order if item.evidence == "first" else c.order)
 
     def _ask(self, item: Item, excerpts: Sequence[Candidate], cancel) -> str:
         numbered = "\n\n".join(f"[{n}] (page {c.page}) {normalise_space(c.text)}"

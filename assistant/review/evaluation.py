@@ -6,7 +6,8 @@ For the (document, item) pairs both the labels and the review have:
 - precision and recall of "found" against `present`;
 - evidence overlap: the share of "found" cells with a quote overlapping a gold span, by the
   retrieval scorer's rule applied both ways (one contains the other, or their longest common
-  substring covers half of the shorter).
+  substring covers half of the shorter); and the same for the cell's first quote alone, since a
+  found cell may carry a second quote.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class ReviewScores:
     found_precision: float
     found_recall: float
     evidence_overlap: float
+    first_quote_overlap: float
     found: int
     unclear: int
     present: int
@@ -55,18 +57,23 @@ def score_review(labels: list[dict], lines: list[dict]) -> ReviewScores:
     gold = {(row["doc"], row["item"]): row for row in labels}
     pairs = [(line, gold[(line["doc"], line["item"])]) for line in lines if (line["doc"], line["item"]) in gold]
     if not pairs:
-        return ReviewScores(0, 0.0, 0.0, 0.0, 0.0, 0, 0, 0)
+        return ReviewScores(0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, 0)
     found = [(line, row) for line, row in pairs if line["status"] == FOUND]
     correct = sum((line["status"] == FOUND) == bool(row["present"]) for line, row in pairs)
     true_found = sum(bool(row["present"]) for _, row in found)
     present = sum(bool(row["present"]) for _, row in pairs)
-    overlapping = sum(any(quote_overlaps(q["quote"], span) for q in line["evidence"] for span in row["spans"])
-                      for line, row in found)
+
+    def overlaps(quotes, spans) -> bool:
+        return any(quote_overlaps(q["quote"], span) for q in quotes for span in spans)
+
+    overlapping = sum(overlaps(line["evidence"], row["spans"]) for line, row in found)
+    first_overlapping = sum(overlaps(line["evidence"][:1], row["spans"]) for line, row in found)
     return ReviewScores(
         cells=len(pairs), accuracy=correct / len(pairs),
         found_precision=true_found / len(found) if found else 0.0,
         found_recall=true_found / present if present else 0.0,
         evidence_overlap=overlapping / len(found) if found else 0.0,
+        first_quote_overlap=first_overlapping / len(found) if found else 0.0,
         found=len(found), unclear=sum(line["status"] == "unclear" for line, _ in pairs), present=present)
 
 
