@@ -412,6 +412,10 @@ def test_a_clause_in_two_equally_strong_sentences_quotes_both(reviewed):
     assert sorted("5.1" in q.quote for q in exclusive.evidence) == [False, True]
     assert sorted("5.2" in q.quote for q in exclusive.evidence) == [False, True]
     assert all(q.verified for q in exclusive.evidence)
+    with open(write_review(docs / "review.csv", find_checklist("procurement-key-terms"), list(cells.values())),
+              newline="", encoding="utf-8") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["item"] == "Exclusivity")
+    assert row["page"] == "1" and row["quote"].split("\n\n") == [q.quote for q in exclusive.evidence]
     law = cells["governing-law"]  # one sentence has the wording: one quote
     assert law.status == FOUND and len(law.evidence) == 1
     assert law.evidence[0].quote.endswith("6.1 This Agreement is governed by the laws of France.")

@@ -1,7 +1,7 @@
 """A review written as XLSX, CSV or Markdown, chosen by the file's extension.
 
 XLSX: a "Review" sheet with documents as rows and items as columns (status and value, coloured),
-and an "Evidence" sheet with one row per document and item (status, value, page, quote, reason).
+and an "Evidence" sheet with one row per document and item (status, value, pages, quotes, reason).
 CSV: the evidence rows. Markdown: the table, then the evidence of every found or unclear cell.
 """
 
@@ -38,9 +38,13 @@ def evidence_rows(checklist: Checklist, cells: Sequence[Cell]) -> list[list]:
     labels = {item.id: item.label for item in checklist.items}
     rows = []
     for cell in cells:
-        first = cell.evidence[0] if cell.evidence else None
+        # A cell with several quotes (a clause over two sentences, the passages of an unclear cell)
+        # keeps its one row: the pages listed, the quotes one paragraph each.
+        pages = list(dict.fromkeys(q.page for q in cell.evidence))
+        page = pages[0] if len(pages) == 1 else ", ".join(str(p) for p in pages)
+        quotes = "\n\n".join(q.quote for q in cell.evidence)
         rows.append([cell.doc, labels.get(cell.item, cell.item), STATUS_LABEL[cell.status], cell.value,
-                     first.page if first else "", first.quote if first else "", cell.reason])
+                     page, quotes, cell.reason])
     return rows
 
 
