@@ -40,12 +40,13 @@ def test_the_dpa_has_its_processor_terms_found_with_verified_evidence(reviewed):
     found = [cells[(DPA, item)] for item in ITEMS if cells[(DPA, item)].status == FOUND]
     assert len(found) >= 2, {item: cells[(DPA, item)].status for item in ITEMS}
     for cell in found:
-        [quote] = cell.evidence
-        page = assistant.index.catalog.page(cell.source_id, quote.page).text
-        assert quote.verified and " ".join(page[quote.start:quote.end].split()) == quote.quote
+        assert 1 <= len(cell.evidence) <= 2  # the best quote, and the runner-up when it is as strong
+        for quote in cell.evidence:
+            page = assistant.index.catalog.page(cell.source_id, quote.page).text
+            assert quote.verified and " ".join(page[quote.start:quote.end].split()) == quote.quote
         assert "YES" in cell.model_reply.upper()
         if cell.value:
-            assert cell.value.lower() in quote.quote.lower()
+            assert any(cell.value.lower() in quote.quote.lower() for quote in cell.evidence)
 
 
 def test_a_distribution_agreement_has_no_processor_terms(reviewed):
