@@ -78,6 +78,14 @@ def cells_by_item(cells):
     return {c.item: c for c in cells}
 
 
+def review_text(reviewed, name: str, text: str) -> dict:
+    """Index one more text document and review it with the procurement checklist, cells by item."""
+    assistant, _, docs = reviewed
+    (docs / name).write_text(text)
+    assistant.ingest([docs / name])
+    return cells_by_item(assistant.review(find_checklist("procurement-key-terms"), documents=[name]))
+
+
 # Checklist files
 
 GOOD = """
@@ -360,15 +368,11 @@ def test_an_operative_clause_ranks_before_the_recital_that_announces_it():
 def test_a_date_stated_in_the_opening_lines_is_the_evidence(reviewed):
     """An item with evidence = "first" (the agreement's date) quotes the first matching sentence,
     not a later one that ranks higher in a search (a date of another agreement it refers to)."""
-    assistant, _, docs = reviewed
-    (docs / "dated.txt").write_text(
+    assert find_checklist("procurement-key-terms").item("agreement-date").evidence == "first"
+    cell = review_text(reviewed, "dated.txt", (
         "SUPPLY AGREEMENT\nThis Supply Agreement is made on March 3, 2021 between Acme Tools Inc. and Beta Ltd.\n\n"
         "1. BACKGROUND\n1.1 The parties signed a confidentiality agreement dated January 5, 2019, and this "
-        "Agreement is made on the terms of that agreement dated January 5, 2019.\n")
-    assistant.ingest([docs / "dated.txt"])
-    checklist = find_checklist("procurement-key-terms")
-    assert checklist.item("agreement-date").evidence == "first"
-    cell = cells_by_item(assistant.review(checklist, documents=["dated.txt"]))["agreement-date"]
+        "Agreement is made on the terms of that agreement dated January 5, 2019.\n"))["agreement-date"]
     assert "made on March 3, 2021" in cell.evidence[0].quote and "2019" not in cell.evidence[0].quote
 
 
@@ -400,13 +404,11 @@ def test_a_review_is_scored_against_clause_presence_labels():
 
 
 def test_a_clause_in_two_equally_strong_sentences_quotes_both(reviewed):
-    assistant, _, docs = reviewed
-    (docs / "distribution.txt").write_text(
+    cells = review_text(reviewed, "distribution.txt", (
         "DISTRIBUTION AGREEMENT\n\n5. EXCLUSIVITY\n5.1 The Supplier appoints the Distributor as its exclusive "
         "distributor of the Products in France.\n5.2 The Supplier shall not sell the Products to any other "
-        "distributor in France.\n\n6. LAW\n6.1 This Agreement is governed by the laws of France.\n")
-    assistant.ingest([docs / "distribution.txt"])
-    cells = cells_by_item(assistant.review(find_checklist("procurement-key-terms"), documents=["distribution.txt"]))
+        "distributor in France.\n\n6. LAW\n6.1 This Agreement is governed by the laws of France.\n"))
+    docs = reviewed[2]
     exclusive = cells["exclusivity"]
     assert exclusive.status == FOUND and len(exclusive.evidence) == 2
     assert sorted("5.1" in q.quote for q in exclusive.evidence) == [False, True]
