@@ -40,7 +40,7 @@ class Item:
     # ("hours" finds breach deadlines in a search, but "support hours" is not about breaches).
     asked_by: tuple[str, ...] = ()
     # Which matching sentence is the evidence: "best" (most signals, then the search's rank) or
-    # "first" in reading order, for what a contract states in its opening lines (its date).
+    # "first" in reading order, for what a contract states in its opening lines (parties, date).
     evidence: str = "best"
 
     def terms_in(self, question: str) -> list[str]:

@@ -7,7 +7,7 @@ For one document and one item:
 2. The candidates are ranked: a full sentence before a bare heading or table header, an
    operative clause before a recital, then by how many of the item's signals they match, then by
    a hybrid search inside that document alone (the item's question and hints). An item stated in
-   a contract's opening lines (its date) takes the first matching sentence instead. The best few
+   a contract's opening lines (its parties, its date) takes the first matching sentence instead. The best few
    are shown to the model with the item's definition.
 3. The model answers YES or NO and copies the value. YES is "found", with the best-ranked
    candidate as evidence (and the runner-up when it is as strong); NO, or a reply that cannot be
@@ -54,6 +54,12 @@ VALUE_ASKED = {
 }
 
 
+# "WHEREAS", or a main clause whose subject wishes or desires to do something ("if X wishes to"
+# is a condition, not a recital, and so is anything after a comma).
+_RECITAL = re.compile(r"\s*(whereas\b|(?!(if|should|when|in case|in the event)\b)[^,;.]{0,40}\b(wishes|desires) to\b)",
+                      re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Candidate:
     page: int
@@ -97,11 +103,6 @@ class Candidate:
         """For what a contract states in its opening lines: the first full sentence that matches."""
         return (self.heading, self.page, self.start)
 
-
-# "WHEREAS", or a main clause whose subject wishes or desires to do something ("if X wishes to"
-# is a condition, not a recital, and so is anything after a comma).
-_RECITAL = re.compile(r"\s*(whereas\b|(?!(if|should|when|in case|in the event)\b)[^,;.]{0,40}\b(wishes|desires) to\b)",
-                      re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,60 @@
+"""Where the answers' missing-clause check fires (a script, not a test): prints figures, asserts nothing.
+
+    python -m tests.benchmarks.clause_check [--corpus ../shared/eval/corpus] [--questions ../shared/eval/dev.jsonl]
+
+The checklists' signals decide both a review's "found" and, in answers, whether a contract has a
+clause at all (assistant/review/presence.py). After changing signals, run this to see that the
+check still fires on the questions about a clause the contract lacks and on no answerable one.
+Every question goes through the real Answerer (real MiniLM, Chroma and SQLite) with a generator
+that writes nothing, so no model runs: the check happens before the model would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from assistant.evaluation import load_jsonl
+from assistant.generation.answering import Answer, Answerer
+from assistant.review.checklist import all_checklists
+from assistant.service import Assistant
+
+ROOT = Path(__file__).resolve().parents[2]
+EVAL = ROOT.parent / "shared" / "eval"
+
+
+class SilentGenerator:
+    def stream(self, *args, **kwargs):
+        return iter(())
+
+
+def absent_clauses(answerer: Answerer, question: str) -> tuple[str, ...]:
+    answer = next(e for e in answerer.ask(question) if isinstance(e, Answer))
+    return answer.evidence.absent_clauses if answer.evidence is not None else ()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=EVAL / "corpus")
+    parser.add_argument("--questions", type=Path, default=EVAL / "dev.jsonl")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="clausewise-clause-check-") as tmp:
+        assistant = Assistant(Path(tmp) / "index")
+        assistant.ingest(sorted(args.corpus.iterdir()))
+        answerer = Answerer(assistant.retriever(), SilentGenerator(), assistant.answer_settings, all_checklists())
+        questions = load_jsonl(args.questions)
+        answerable = [q for q in questions if q["answers"]]
+        absent = [q for q in questions if q.get("unanswerable_reason") == "clause_absent"]
+        wrong = [(q["id"], absent_clauses(answerer, q["question"])) for q in answerable]
+        wrong = [(qid, items) for qid, items in wrong if items]
+        fired = sum(bool(absent_clauses(answerer, q["question"])) for q in absent)
+        assistant.close()
+    print(f"fires on answerable questions:      {len(wrong)} of {len(answerable)}")
+    for qid, items in wrong:
+        print(f"  {qid}: {', '.join(items)}")
+    print(f"fires on clause-absent questions:   {fired} of {len(absent)}")
+
+
+if __name__ == "__main__":
+    main()
