@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from assistant.generation.llama_build import load_backends
 from assistant.generation.models import ModelUnavailable, check_fits, check_gguf
 
 
@@ -29,6 +30,7 @@ class LlamaGenerator:
     def gpu_available() -> bool:
         import llama_cpp
 
+        load_backends()  # a portable build registers its CPU and GPU backends here
         return bool(llama_cpp.llama_supports_gpu_offload())
 
     def _load(self):
@@ -38,6 +40,7 @@ class LlamaGenerator:
                 check_fits(self.model_path, self.context_tokens)
                 from llama_cpp import Llama
 
+                load_backends()
                 layers = self.gpu_layers if self.gpu_layers is not None else (-1 if self.gpu_available() else 0)
                 try:
                     self._llm = Llama(model_path=str(self.model_path), n_ctx=self.context_tokens,
