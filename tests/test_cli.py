@@ -33,7 +33,7 @@ def run(capsys, *argv):
     return code, out.out, out.err
 
 
-def test_ingest_docs_search_remove(tmp_path, corpus, capsys, no_network):
+def test_ingest_docs_search_remove(tmp_path, corpus, capsys):
     index = tmp_path / "idx"
     code, out, err = run(capsys, "--index", index, "ingest", corpus)
     assert code == 1  # one file failed, and the exit status says so

@@ -4,13 +4,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from assistant.service import Assistant
 from tests.docmaker import CONTRACT_PAGES, write_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_end_to_end_with_real_minilm_and_chroma_and_no_network(tmp_path, minilm, no_network):
+def test_end_to_end_with_real_minilm_and_chroma_and_no_network(tmp_path, minilm):
     write_pdf(tmp_path / "msa.pdf", CONTRACT_PAGES)
     (tmp_path / "dpa.txt").write_text(
         "Article 4 Personal data breaches\nThe processor shall notify the controller within 48 hours.\n"
@@ -47,3 +49,37 @@ def test_no_module_in_the_core_mentions_qt():
     offenders = [p for p in (ROOT / "assistant").rglob("*.py")
                  if "import PySide6" in p.read_text() or "from PySide6" in p.read_text()]
     assert offenders == []
+
+
+def test_every_test_is_blocked_from_the_network():
+    import socket
+
+    from tests.conftest import NetworkBlocked
+
+    for address in [("10.1.2.3", 80), ("93.184.216.34", 443), ("127.0.0.1", 9)]:  # loopback too, unless marked
+        with pytest.raises(NetworkBlocked):
+            socket.create_connection(address, timeout=1)
+    with pytest.raises(NetworkBlocked):
+        socket.getaddrinfo("pypi.org", 443)
+
+
+@pytest.mark.loopback
+def test_a_loopback_test_reaches_its_own_server_and_nothing_else():
+    import socket
+
+    from tests.conftest import NetworkBlocked
+
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        with socket.create_connection(server.getsockname(), timeout=1) as client:
+            assert client.getpeername() == server.getsockname()
+    with pytest.raises(NetworkBlocked):
+        socket.create_connection(("10.1.2.3", 80), timeout=1)
+
+
+def test_every_test_has_its_own_empty_data_directory(own_data_home):
+    from assistant.paths import data_home, models_home
+
+    assert data_home() == own_data_home and not any(own_data_home.iterdir())
+    assert models_home() != own_data_home / "models"  # the models prepared at set-up are shared

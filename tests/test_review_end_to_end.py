@@ -7,13 +7,14 @@ import pytest
 
 from assistant.cli import main
 from assistant.generation import models
-from assistant.review.cell import FOUND, NOT_FOUND
+from assistant.review.cell import FOUND, NOT_FOUND, UNCLEAR
+from assistant.review.engine import parse_reply
 from assistant.review.checklist import find_checklist
 from assistant.service import Assistant
-from tests.conftest import EVAL_CORPUS
+from tests.conftest import EVAL_CORPUS, needs_shared
 
 pytest.importorskip("llama_cpp")
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, needs_shared]
 
 DPA = "github-data-protection-agreement.docx"
 DISTRIBUTOR = "NETGEAR,INC_04_21_2003-EX-10.16-DISTRIBUTOR AGREEMENT.pdf"
@@ -35,16 +36,22 @@ def reviewed(tmp_path_factory, minilm):
     assistant.close()
 
 
-def test_the_dpa_has_its_processor_terms_found_with_verified_evidence(reviewed):
+def test_the_dpa_processor_terms_go_to_the_model_and_found_ones_carry_verified_evidence(reviewed):
+    # Which cells the 0.5B model calls YES can change with the CPU; what Clausewise does with its
+    # verdict cannot: every item has candidates in a DPA, so the model is asked; YES is "found"
+    # with quotes verified against the page, anything else is "unclear", never "not found".
     assistant, _, cells = reviewed
-    found = [cells[(DPA, item)] for item in ITEMS if cells[(DPA, item)].status == FOUND]
-    assert len(found) >= 2, {item: cells[(DPA, item)].status for item in ITEMS}
-    for cell in found:
+    for item in ITEMS:
+        cell = cells[(DPA, item)]
+        assert cell.model_reply, item
+        says_yes = parse_reply(cell.model_reply, excerpts=3)[0] is True
+        assert cell.status == (FOUND if says_yes else UNCLEAR), (item, cell.model_reply)
+        if cell.status != FOUND:
+            continue
         assert 1 <= len(cell.evidence) <= 2  # the best quote, and the runner-up when it is as strong
         for quote in cell.evidence:
             page = assistant.index.catalog.page(cell.source_id, quote.page).text
             assert quote.verified and " ".join(page[quote.start:quote.end].split()) == quote.quote
-        assert "YES" in cell.model_reply.upper()
         if cell.value:
             assert any(cell.value.lower() in quote.quote.lower() for quote in cell.evidence)
 

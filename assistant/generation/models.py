@@ -16,7 +16,7 @@ from pathlib import Path
 
 from assistant.errors import ClausewiseError
 from assistant.hashing import sha256_of
-from assistant.paths import data_home
+from assistant.paths import models_home
 
 
 class ModelUnavailable(ClausewiseError):
@@ -88,7 +88,7 @@ def resolve(model: KnownModel, models_dir: Path | None = None) -> Path:
         if path is None or not path.exists():
             raise ModelUnavailable(f"The model '{model.label}' is not installed (package '{model.package}').")
         return _verified(path, model)
-    target_dir = models_dir or data_home() / "models"
+    target_dir = models_dir or models_home()
     target = target_dir / model.file_name
     marker = target.with_suffix(".sha256")
     if target.exists() and target.stat().st_size == model.size and marker.exists() \
