@@ -19,6 +19,9 @@ import threading
 from typing import Any, Callable, Sequence
 
 
+STOPPED = "the process stopped unexpectedly"
+
+
 class ChildFailed(RuntimeError):
     """The child stopped, or a call raised; the message says which."""
 
@@ -99,7 +102,16 @@ class ChildProcess:
         try:
             return conn.recv()
         except (EOFError, OSError):
-            return "error", "the process stopped unexpectedly"
+            return "error", STOPPED
+
+    def _discard(self):
+        """Forget a child whose pipe broke. Its pipe closes a moment before the process is
+        reaped, so `is_alive()` can still say yes; the next call must start a new one regardless."""
+        process, self._process = self._process, None
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+        self._conn.close()
 
     def call(self, method: str, *args):
         with self._lock:
@@ -109,9 +121,11 @@ class ChildProcess:
             try:
                 self._conn.send((method, args))
             except OSError:
-                kind, value = "error", "the process stopped unexpectedly"
+                kind, value = "error", STOPPED
             else:
                 kind, value = self._receive(self._conn)
+            if kind == "error" and value == STOPPED:
+                self._discard()
         if kind != "ok":
             raise ChildFailed(value)
         return value
