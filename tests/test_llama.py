@@ -68,3 +68,36 @@ def test_a_corrupt_model_file_is_a_clear_error(tmp_path):
         list(LlamaGenerator(bad, context_tokens=256).stream([{"role": "user", "content": "hi"}]))
     with pytest.raises(ModelUnavailable, match="does not exist"):
         list(LlamaGenerator(tmp_path / "none.gguf").stream([{"role": "user", "content": "hi"}]))
+
+
+VARIANT_RUN = """
+import json, sys
+from assistant.generation.llama import LlamaGenerator
+from assistant.generation.llama_build import build_info
+generator = LlamaGenerator(sys.argv[1], context_tokens=512, threads=2)
+pieces = list(generator.stream([{"role": "user", "content": "Name one clause of a supply contract."}], max_tokens=6))
+print(json.dumps({"features": build_info().cpu_features, "pieces": pieces}))
+"""
+
+
+@pytest.mark.parametrize("variant, has, lacks", [
+    ("haswell", "AVX2 = 1", "AVX512"),  # what an AVX2 laptop loads
+    ("x64", "CPU :", "AVX"),  # the baseline that runs on any x86-64 CPU (SSE2 only)
+])
+def test_older_cpu_variants_of_the_portable_build_generate(variant, has, lacks):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from assistant.generation.llama_build import build_info
+
+    if not build_info().portable:
+        pytest.skip("llama-cpp-python is not the portable build (make setup builds it)")
+    model = models.resolve(CATALOGUE["smollm2-135m"])
+    run = subprocess.run([sys.executable, "-c", VARIANT_RUN, str(model)], capture_output=True, text=True,
+                         env=dict(os.environ, CLAUSEWISE_LLAMA_CPU=variant), timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert has in result["features"] and lacks not in result["features"]
+    assert result["pieces"] and all(result["pieces"])

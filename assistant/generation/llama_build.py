@@ -7,11 +7,15 @@ machine and picks, when loaded, the best variant the CPU supports. llama-cpp-pyt
 load such backends itself (llama.cpp looks beside the executable, which is Python's), so
 `load_backends` asks ggml to load them from the package's own `lib/` folder. A build with the
 backend linked in (the default pip build) has it registered already, and nothing is done.
+
+CLAUSEWISE_LLAMA_CPU names one variant to load instead of the best (`haswell` is what an AVX2
+laptop gets, `x64` runs anywhere): for support, and for the test that runs those variants here.
 """
 
 from __future__ import annotations
 
 import ctypes
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +37,8 @@ def _ggml() -> ctypes.CDLL:
     lib.ggml_backend_reg_count.restype = ctypes.c_size_t
     lib.ggml_backend_load_all_from_path.argtypes = [ctypes.c_char_p]
     lib.ggml_backend_load_all_from_path.restype = None
+    lib.ggml_backend_load.argtypes = [ctypes.c_char_p]
+    lib.ggml_backend_load.restype = ctypes.c_void_p
     return lib
 
 
@@ -47,7 +53,14 @@ def load_backends() -> int:
     with _loading:
         lib = _ggml()
         if lib.ggml_backend_reg_count() == 0:
-            lib.ggml_backend_load_all_from_path(str(_lib_dir()).encode())
+            chosen = os.environ.get("CLAUSEWISE_LLAMA_CPU")
+            if chosen:
+                path = _lib_dir() / f"libggml-cpu-{chosen}.so"
+                if not path.exists() or not lib.ggml_backend_load(str(path).encode()):
+                    raise RuntimeError(f"CLAUSEWISE_LLAMA_CPU={chosen}: no such CPU backend could be loaded "
+                                       f"(shipped: {', '.join(dynamic_backends())})")
+            else:
+                lib.ggml_backend_load_all_from_path(str(_lib_dir()).encode())
         return int(lib.ggml_backend_reg_count())
 
 
