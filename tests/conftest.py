@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import shutil
 import socket
 import tempfile
 from pathlib import Path
@@ -26,7 +27,8 @@ from assistant.paths import models_home  # noqa: E402
 # Read before any test moves the data directory; module-scoped fixtures, which run before the
 # per-test directory exists, get a session-wide temporary one instead of the user's.
 os.environ["CLAUSEWISE_MODELS"] = str(models_home())
-os.environ["CLAUSEWISE_HOME"] = tempfile.mkdtemp(prefix="clausewise-test-home-")
+SESSION_HOME = tempfile.mkdtemp(prefix="clausewise-test-home-")
+os.environ["CLAUSEWISE_HOME"] = SESSION_HOME
 
 from assistant.service import Assistant  # noqa: E402
 from assistant.testing import HashEmbedder  # noqa: E402
@@ -35,6 +37,10 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 EVAL_CORPUS = SHARED / "eval" / "corpus"
 # For tests that read the evaluation data beside the checkout (CI always has it).
 needs_shared = pytest.mark.skipif(not EVAL_CORPUS.is_dir(), reason=f"the evaluation data {SHARED} is not there")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(SESSION_HOME, ignore_errors=True)
 
 
 class NetworkBlocked(AssertionError):
