@@ -13,6 +13,8 @@
     clausewise eval answers --corpus DIR --questions FILE --out ANSWERS.jsonl [--model KEY|PATH]
     clausewise eval review --corpus DIR --labels FILE --out CELLS.jsonl [--checklist NAME]
     clausewise demo                              index the bundled sample contracts and search them
+    clausewise --version                         the installed version
+    clausewise [--index DIR] doctor              check the installation, models and indexes; exit 1 on a problem
 
 The index folder is --index, else CLAUSEWISE_HOME, else the default (see assistant.paths).
 """
@@ -32,9 +34,20 @@ from assistant.types import IngestProgress, IngestReport, IngestStatus, SearchFi
 SAMPLES = Path(__file__).resolve().parent / "samples"
 
 
+def installed_version() -> str:
+    """The version pip installed (an offline install, an editable checkout); none in a bare tree."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("clausewise")
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="clausewise", description="Private assistant for contracts and compliance documents.")
     parser.add_argument("--index", metavar="DIR", help="index folder (default: $CLAUSEWISE_HOME or the data directory)")
+    parser.add_argument("--version", action="version", version=f"clausewise {installed_version()}")
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("ingest", help="index files and folders (PDF, DOCX, TXT, Markdown)")
@@ -61,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("models", help="list the packaged models, or prepare one")
     p.add_argument("action", nargs="?", choices=["list", "prepare"], default="list")
     p.add_argument("key", nargs="?", help="catalogue key (for prepare; default: the default model)")
+    sub.add_parser("doctor", help="check versions, models, memory, the data folder and every index; exit 1 on a problem")
     p = sub.add_parser("demo", help="index the bundled sample contracts, search them and answer a question")
     _model_options(p)
 
@@ -404,6 +418,14 @@ def cmd_eval_review(args) -> int:
     return 0
 
 
+def cmd_doctor(args) -> int:
+    from assistant.doctor import checkup, environment
+
+    report = checkup(environment(extra_index=Path(args.index) if args.index else None))
+    print(report.text(), end="")
+    return report.exit_code
+
+
 def cmd_demo(args) -> int:
     assistant = _assistant(args)
     print(f"Index: {assistant.index_dir}")
@@ -435,6 +457,7 @@ COMMANDS = {
     "checklists": cmd_checklists,
     "eval": cmd_eval,
     "demo": cmd_demo,
+    "doctor": cmd_doctor,
 }
 
 if __name__ == "__main__":

@@ -43,6 +43,13 @@ class Collections:
         if not (default / NAME_FILE).exists():
             default.mkdir(exist_ok=True)
             _write_name(default, DEFAULT_NAME)
+        return self.existing()
+
+    def existing(self) -> list[Collection]:
+        """The collections there are now, the default first, creating nothing (a read-only look,
+        for `clausewise doctor`)."""
+        if not self.home.is_dir():
+            return []
         found = []
         for folder in sorted(self.home.iterdir()):
             if (folder / NAME_FILE).is_file():

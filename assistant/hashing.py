@@ -12,3 +12,14 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 22), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def sha256_of_files(paths) -> str:
+    """SHA-256 of the files read one after another: what joining them would give, without
+    writing the joined file."""
+    digest = hashlib.sha256()
+    for path in paths:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 22), b""):
+                digest.update(block)
+    return digest.hexdigest()

@@ -61,6 +61,11 @@ class Assistant:
                                     self._vector_store)
             return self._index
 
+    @property
+    def opened_index(self) -> Index | None:
+        """The index if it is open already; never opens it (a report looks, it does not open)."""
+        return self._index
+
     def close(self):
         with self._lock:
             if self._index is not None:

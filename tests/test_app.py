@@ -14,7 +14,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl  # noqa: E402
 from PySide6.QtGui import QDragEnterEvent, QDropEvent  # noqa: E402
 from PySide6.QtTest import QAbstractItemModelTester  # noqa: E402
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox  # noqa: E402
+from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QMessageBox  # noqa: E402
 
 from assistant.generation.answering import Answer, Sources, Token  # noqa: E402
 from assistant.settings import AppSettings, load_settings  # noqa: E402
@@ -425,3 +425,23 @@ def test_review_can_be_cancelled_and_runs_on_the_selected_documents(qtbot, make_
     cells = window.review.model.cells()
     assert 1 <= len(cells) < 19 and {c.doc for c in cells} == {"northwind.txt"}
     assert "cancelled" in window.review.progress_label.text()
+
+
+def test_system_report_is_collected_off_the_gui_thread_and_copied(qtbot, make_window, docs):
+    window = make_window()
+    index_folder(qtbot, window, docs)
+    [help_menu] = [m for m in window.menuBar().findChildren(QMenu) if m.title() == "&Help"]
+    [report_action] = [a for a in help_menu.actions() if a.text() == "System report…"]
+    report_action.trigger()
+    dialog = window.report_dialog
+    assert dialog.isVisible() and dialog.text.toPlainText().startswith("Collecting…")
+    assert not dialog.copy_button.isEnabled()
+    qtbot.waitUntil(lambda: "Indexes" in dialog.text.toPlainText(), timeout=60_000)
+    text = dialog.text.toPlainText()
+    assert text.startswith("Clausewise system report") and "Python" in text
+    documents = sum(1 for r in window.documents.rows() if r.status == INDEXED)
+    [line] = [line for line in text.splitlines() if "Index “My documents”" in line]
+    assert f"{documents} documents, " in line and ": consistent (" in line
+    assert dialog.text.isReadOnly()
+    dialog.copy_button.click()
+    assert QApplication.clipboard().text() == text

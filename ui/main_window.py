@@ -30,6 +30,7 @@ from ui.widgets.library import LibraryPanel
 from ui.widgets.model_banner import ModelBanner, model_problem
 from ui.widgets.review import ReviewPanel
 from ui.widgets.settings_dialog import SettingsDialog
+from ui.widgets.system_report import SystemReportDialog
 from ui.widgets.viewer import SourceViewer
 from ui.workers import Answering, Background, IngestJob, IngestQueue
 
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         self.viewer = SourceViewer()
         self.banner = ModelBanner()
         self.banner.open_settings.connect(self.open_settings)
+        self.report_dialog: SystemReportDialog | None = None
         self.collection_box = QComboBox()
         self.collection_box.setMinimumWidth(200)
         self._build_layout()
@@ -388,6 +390,23 @@ class MainWindow(QMainWindow):
         """Off the GUI thread: is the chosen model there, intact, and will it fit in memory?"""
         settings = self.settings
         self.background.run(lambda: model_problem(settings), self.banner.show_problem, self.banner.show_problem)
+
+    def open_system_report(self):
+        """Help → System report…: the doctor's report, collected on the pool (it hashes model files)."""
+        from assistant.doctor import checkup, environment, stores_reusing
+
+        if self.report_dialog is None:
+            self.report_dialog = SystemReportDialog(self)
+        dialog = self.report_dialog
+        dialog.collecting()
+        dialog.show()
+        dialog.raise_()
+        # Snapshot on the GUI thread: the indexes open now are read through their own stores.
+        opened = {folder: a.opened_index for folder, a in self._assistants.items() if a.opened_index is not None}
+        settings, embedder = self.settings, (self.embedder.name, self.embedder.dimension)
+        stores = stores_reusing(opened, self.vector_store)
+        self.background.run(lambda: checkup(environment(settings=settings, embedder=embedder, stores=stores)).text(),
+                            dialog.show_report, dialog.show_error)
 
     # State and shutdown
     def _restore_state(self):

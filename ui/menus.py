@@ -43,5 +43,7 @@ def build_menus(window) -> None:
     action(ask_menu, "Focus the question", window.focus_question, "Ctrl+L")
     action(ask_menu, "Stop the answer", window.stop_answer)
     action(ask_menu, "New conversation", window.chat.clear, "Ctrl+N")
+    help_menu = menu.addMenu("&Help")
+    action(help_menu, "System report…", window.open_system_report)
     # Esc stops an answer anywhere in the window.
     QShortcut(QKeySequence(Qt.Key.Key_Escape), window, window.stop_answer)

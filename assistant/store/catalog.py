@@ -234,6 +234,18 @@ class Catalog:
             row = self._db.execute("SELECT vectors FROM documents WHERE source_id=?", (source_id,)).fetchone()
         return row[0] if row else 0
 
+    def expected_vectors(self) -> dict[str, int]:
+        """Embedding windows each complete document put into Chroma, by source id."""
+        with self._lock:
+            return dict(self._db.execute("SELECT source_id, vectors FROM documents WHERE status=?", (COMPLETE,)))
+
+    def chunk_sources(self) -> dict[str, str]:
+        """The source id of every chunk of a complete document, by chunk id."""
+        with self._lock:
+            return dict(self._db.execute(
+                "SELECT c.chunk_id, c.source_id FROM chunks c JOIN documents d USING (source_id) WHERE d.status=?",
+                (COMPLETE,)))
+
     def counts(self) -> dict[str, int]:
         with self._lock:
             return {

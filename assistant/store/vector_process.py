@@ -46,6 +46,9 @@ class VectorStoreProcess:
     def count(self, source_id: str | None = None) -> int:
         return self._call("count", source_id)
 
+    def ids(self) -> list[tuple[str, str]]:
+        return [tuple(pair) for pair in self._call("ids")]
+
     def query(self, vector: np.ndarray, k: int, source_ids: Sequence[str] | None = None,
               doc_types: Sequence[str] | None = None) -> list[tuple[str, str, float]]:
         return self._call("query", np.asarray(vector), k, None if source_ids is None else list(source_ids),

@@ -53,6 +53,17 @@ class VectorStore:
             return self._collection.count()
         return len(self._collection.get(where={"source_id": source_id}, include=[])["ids"])
 
+    def ids(self) -> list[tuple[str, str]]:
+        """(vector id, source id) of every stored vector, read in pages so a large index is
+        never fetched in one call."""
+        found: list[tuple[str, str]] = []
+        page = 5000
+        while True:
+            batch = self._collection.get(include=["metadatas"], limit=page, offset=len(found))
+            found.extend((vid, (meta or {}).get("source_id", "")) for vid, meta in zip(batch["ids"], batch["metadatas"]))
+            if len(batch["ids"]) < page:
+                return found
+
     def query(self, vector: np.ndarray, k: int, source_ids: Sequence[str] | None = None,
               doc_types: Sequence[str] | None = None) -> list[tuple[str, str, float]]:
         """(chunk_id, source_id, cosine distance) for the k best chunks, best first. A chunk is
