@@ -8,22 +8,33 @@ on a pipe releases the GIL.
 
 Calls are serialised (one request in flight per child). A child that died is started again on the
 next call. The CLI and most tests use the objects in process.
+
+A call that raised in the child comes back as "Type: message" (what the user may see) and the
+child's traceback, which the parent logs: the cause of a failure stays findable in the app's log.
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
 import multiprocessing
 import os
 import threading
+import traceback
 from typing import Any, Callable, Sequence
 
+logger = logging.getLogger(__name__)
 
 STOPPED = "the process stopped unexpectedly"
 
 
 class ChildFailed(RuntimeError):
-    """The child stopped, or a call raised; the message says which."""
+    """The child stopped, or a call raised; the message says which. `child_traceback`: the
+    child's traceback text, when it raised."""
+
+    def __init__(self, message: str, child_traceback: str = ""):
+        super().__init__(message)
+        self.child_traceback = child_traceback
 
 
 class ChildNotStarted(ChildFailed):
@@ -35,6 +46,11 @@ def _build(factory: str, args: Sequence[Any]):
     return getattr(importlib.import_module(module), name)(*args)
 
 
+def _failure(exc: Exception) -> tuple[str, str, str]:
+    """A reply for the parent: the short message, and the traceback to log (called in an except block)."""
+    return "error", f"{type(exc).__name__}: {exc}", traceback.format_exc()
+
+
 def _serve(conn, factory: str, args: Sequence[Any], attributes: Sequence[str]):
     """The child: build the object, report the attributes asked for, then answer
     (method, args) requests until the pipe closes or a None arrives."""
@@ -43,7 +59,7 @@ def _serve(conn, factory: str, args: Sequence[Any], attributes: Sequence[str]):
     try:
         served = _build(factory, args)
     except Exception as exc:  # noqa: BLE001 - reported to the parent as the first reply
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        conn.send(_failure(exc))
         return
     conn.send(("ready", {name: getattr(served, name) for name in attributes}))
     while True:
@@ -58,8 +74,8 @@ def _serve(conn, factory: str, args: Sequence[Any], attributes: Sequence[str]):
         method, call_args = request
         try:
             reply = ("ok", getattr(served, method)(*call_args))
-        except Exception as exc:  # noqa: BLE001
-            reply = ("error", f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - the parent raises it, and logs the traceback
+            reply = _failure(exc)
         try:
             conn.send(reply)
         except OSError:  # the parent has gone (killed, or closed mid-call): nobody to answer
@@ -85,10 +101,11 @@ class ChildProcess:
                                   name=self.name, daemon=True)
         process.start()
         child.close()
-        kind, value = self._receive(parent)
+        kind, value, child_traceback = self._receive(parent)
         if kind != "ready":
             process.join(5)
-            raise ChildNotStarted(value)
+            self._log_failure("start", value, child_traceback)
+            raise ChildNotStarted(value, child_traceback)
         if self.on_ready is not None:
             try:
                 self.on_ready(value)
@@ -98,11 +115,20 @@ class ChildProcess:
         self._conn, self._process = parent, process
 
     @staticmethod
-    def _receive(conn):
+    def _receive(conn) -> tuple[str, Any, str]:
+        """(kind, value, the child's traceback or "")."""
         try:
-            return conn.recv()
+            kind, value, *child_traceback = conn.recv()
         except (EOFError, OSError):
-            return "error", STOPPED
+            return "error", STOPPED, ""
+        return kind, value, "".join(child_traceback)
+
+    def _log_failure(self, method: str, message: str, child_traceback: str):
+        if child_traceback:
+            logger.error("%s (%s) raised in its child process: %s\n%s", self.factory, method, message,
+                         child_traceback.rstrip())
+        else:  # no traceback: the child stopped (killed, crashed, or terminated at shutdown)
+            logger.warning("%s (%s) failed: %s", self.factory, method, message)
 
     def _discard(self):
         """Forget a child whose pipe broke. Its pipe closes a moment before the process is
@@ -121,13 +147,14 @@ class ChildProcess:
             try:
                 self._conn.send((method, args))
             except OSError:
-                kind, value = "error", STOPPED
+                kind, value, child_traceback = "error", STOPPED, ""
             else:
-                kind, value = self._receive(self._conn)
+                kind, value, child_traceback = self._receive(self._conn)
             if kind == "error" and value == STOPPED:
                 self._discard()
         if kind != "ok":
-            raise ChildFailed(value)
+            self._log_failure(method, value, child_traceback)
+            raise ChildFailed(value, child_traceback)
         return value
 
     @property

@@ -28,9 +28,9 @@ def main() -> int:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from assistant.generation.answering import Answer, Failure
-    from assistant.settings import AppSettings
-    from assistant.types import SearchFilters
+    from assistant.runtime import app_runtime
+    from assistant.settings import Settings
+    from assistant.types import Answer, Failure, SearchFilters
     from ui.app import follow_system_palette
     from ui.main_window import MainWindow
     from ui.widgets.settings_dialog import SettingsDialog
@@ -47,7 +47,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="clausewise-shots-") as home:
         os.environ["CLAUSEWISE_HOME"] = home
-        window = MainWindow(AppSettings(), settings_file=Path(home) / "settings.toml",
+        window = MainWindow(app_runtime(Settings()), settings_file=Path(home) / "settings.toml",
                             ui_state_file=Path(home) / "ui.ini")
         window.resize(1500, 880)
         window.show()

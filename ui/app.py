@@ -1,5 +1,7 @@
-"""main(): the QApplication, the user's settings, the main window, and an orderly shutdown.
-Models load on first use, off the GUI thread, so the window is usable within a second or two."""
+"""main(): the QApplication, the user's settings, the runtime built from them, the main window,
+and an orderly shutdown. Models load on first use, off the GUI thread, so the window is usable
+within a second or two. The `clausewise-app` command; `clausewise` with no arguments comes here too
+(ui/launch.py)."""
 
 from __future__ import annotations
 
@@ -33,10 +35,20 @@ def follow_system_palette(app) -> None:
     app.setPalette(dark)
 
 
+def favour_the_gui_thread() -> None:
+    """Ingestion threads are busy in Python (PDF parsing) and in extensions that hold the GIL;
+    a 1 ms switch interval (default 5 ms) lets the GUI thread back in sooner. Process-wide, so
+    set once at start-up, not by a widget."""
+    sys.setswitchinterval(0.001)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """`argv`: arguments for Qt (an entry point passes none: the command line's are used)."""
     import multiprocessing
 
     multiprocessing.freeze_support()  # the embedder's child process in a frozen bundle
+    argv = sys.argv[1:] if argv is None else argv
+    favour_the_gui_thread()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -44,9 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from assistant.errors import ClausewiseError
-    from assistant.settings import AppSettings, load_settings
+    from assistant.runtime import app_runtime
+    from assistant.settings import Settings, load_settings
 
-    app = QApplication.instance() or QApplication([sys.argv[0], *(argv or [])])
+    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setApplicationName("Clausewise")
     app.setOrganizationName("Clausewise")
     follow_system_palette(app)
@@ -54,10 +67,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings()
         problem = ""
     except ClausewiseError as exc:  # a damaged settings file: start on defaults and say so
-        settings, problem = AppSettings(), exc.message
+        settings, problem = Settings(), exc.message
     from ui.main_window import MainWindow
 
-    window = MainWindow(settings)
+    window = MainWindow(app_runtime(settings))
     window.show()
     if problem:
         QMessageBox.warning(window, "Clausewise", f"{problem}\nStarting with the default settings.")

@@ -4,7 +4,6 @@ Everything slow goes through ui/workers.py."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QUrl, Signal
@@ -14,13 +13,10 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QInputDialog, QMainWindow
 
 from assistant.collections import Collection, Collections
 from assistant.errors import ClausewiseError
-from assistant.generation.settings import LazyGenerator
-from assistant.ingest.parser_process import ParserProcess
 from assistant.paths import data_home
+from assistant.runtime import Runtime
 from assistant.service import Assistant
-from assistant.settings import (AppSettings, answer_settings, collections_home, generation_settings, save_settings,
-                                settings_path)
-from assistant.store.vector_process import VectorStoreProcess
+from assistant.settings import Settings, collections_home, save_settings, settings_path
 from assistant.types import IngestStatus, SearchFilters
 from ui.menus import build_menus
 from ui.models import FAILED, INDEXING, QUEUED, DocumentTableModel
@@ -41,26 +37,15 @@ class MainWindow(QMainWindow):
     documents_loaded = Signal()  # the current collection's documents are in the table
     ingest_finished = Signal(list)  # the reports of a finished batch
 
-    def __init__(self, settings: AppSettings, embedder=None, generator=None, settings_file: Path | None = None,
-                 ui_state_file: Path | None = None, check_model: bool = True, vector_store=None):
+    def __init__(self, runtime: Runtime, settings_file: Path | None = None, ui_state_file: Path | None = None,
+                 check_model: bool = True):
+        """`runtime`: the settings and the parts every collection's Assistant shares
+        (assistant/runtime.py, app flavour); the window owns it from now on and closes it."""
         super().__init__()
-        # Ingestion threads are busy in Python (PDF parsing) and in extensions that hold the GIL;
-        # a 1 ms switch interval (default 5 ms) lets the GUI thread back in sooner.
-        sys.setswitchinterval(0.001)
         self.setWindowTitle("Clausewise")
-        self.settings = settings
+        self.runtime = runtime
         self.settings_file = settings_file or settings_path()
-        if embedder is None:
-            # MiniLM in a child process: its GIL-heavy loading and tokenising cannot freeze the window.
-            from assistant.embedding_process import EmbedderProcess
-
-            embedder = EmbedderProcess.for_minilm()
-        self.embedder = embedder
-        # Chroma and pypdf in child processes too: both hold the GIL for long stretches.
-        self.vector_store = vector_store or VectorStoreProcess
-        self.parser = ParserProcess()
-        self.generator = generator or LazyGenerator(generation_settings(settings))
-        self.collections = Collections(collections_home(settings))
+        self.collections = Collections(collections_home(runtime.settings))
         self._assistants: dict[Path, Assistant] = {}
         self.background = Background()
         self.ingest_queue = IngestQueue(self)
@@ -88,8 +73,12 @@ class MainWindow(QMainWindow):
         self._restore_state()
         if check_model:
             self.check_model()
-        if hasattr(self.embedder, "warm_up"):
-            self.background.run(self.embedder.warm_up)
+        if hasattr(self.runtime.embedder, "warm_up"):
+            self.background.run(self.runtime.embedder.warm_up)
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.settings
 
     # Layout
     def _build_layout(self):
@@ -141,9 +130,7 @@ class MainWindow(QMainWindow):
         collection = collection or self.current
         found = self._assistants.get(collection.folder)
         if found is None:
-            found = Assistant(collection.folder, embedder=self.embedder, generator=self.generator,
-                              answering=answer_settings(self.settings), vector_store=self.vector_store,
-                              parser=self.parser)
+            found = self.runtime.assistant(collection.folder)
             self._assistants[collection.folder] = found
         return found
 
@@ -371,14 +358,12 @@ class MainWindow(QMainWindow):
         if dialog.exec() and dialog.result_settings is not None:
             self.apply_settings(dialog.result_settings)
 
-    def apply_settings(self, settings: AppSettings):
+    def apply_settings(self, settings: Settings):
         save_settings(settings, self.settings_file)
         home_changed = settings.index_home != self.settings.index_home
-        self.settings = settings
-        if isinstance(self.generator, LazyGenerator):
-            self.generator.configure(generation_settings(settings))
+        self.runtime.configure(settings)
         for assistant in self._assistants.values():
-            assistant.answer_settings = answer_settings(settings)
+            assistant.answer_settings = settings.answering
         if home_changed:
             self.collections = Collections(collections_home(settings))
             self.current = None
@@ -403,8 +388,9 @@ class MainWindow(QMainWindow):
         dialog.raise_()
         # Snapshot on the GUI thread: the indexes open now are read through their own stores.
         opened = {folder: a.opened_index for folder, a in self._assistants.items() if a.opened_index is not None}
-        settings, embedder = self.settings, (self.embedder.name, self.embedder.dimension)
-        stores = stores_reusing(opened, self.vector_store)
+        embedder = self.runtime.embedder
+        settings, embedder = self.settings, (embedder.name, embedder.dimension)
+        stores = stores_reusing(opened, self.runtime.vector_store)
         self.background.run(lambda: checkup(environment(settings=settings, embedder=embedder, stores=stores)).text(),
                             dialog.show_report, dialog.show_error)
 
@@ -431,17 +417,13 @@ class MainWindow(QMainWindow):
         self.answering.shutdown()
         self.reviewing.shutdown()
         self.ingest_queue.cancel_all()
-        self.parser.terminate()  # a document mid-parse or mid-embedding fails now instead of finishing
-        if hasattr(self.embedder, "terminate"):
-            self.embedder.terminate()
+        self.runtime.terminate()  # a document mid-parse or mid-embedding fails now instead of finishing
         self.ingest_queue.shutdown()
         self.background.shutdown()
         for assistant in self._assistants.values():
             assistant.close()
         self._assistants.clear()
-        self.parser.close()
-        if hasattr(self.embedder, "close"):
-            self.embedder.close()
+        self.runtime.close()
 
     def _warn(self, message: str):
         """A problem the user should read: in the status bar, and in a box that does not block."""

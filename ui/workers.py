@@ -23,7 +23,7 @@ from typing import Callable
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
 from assistant.errors import ClausewiseError
-from assistant.generation.answering import Answer, Failure, Token
+from assistant.types import Answer, Failure, Token
 from assistant.types import IngestProgress, IngestReport
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 TOKEN_BATCH_SECONDS = 0.04  # at most ~25 repaints a second while an answer streams
 
 
-def user_message(exc: BaseException) -> str:
+def user_message(exc: Exception) -> str:
     """The one place an exception becomes text for the user."""
     if isinstance(exc, ClausewiseError):
         return exc.message
@@ -53,7 +53,7 @@ class _Call(QRunnable):
     def run(self):
         try:
             value = self.fn()
-        except BaseException as exc:  # noqa: BLE001 - every failure reaches the user as text
+        except Exception as exc:  # noqa: BLE001 - every failure reaches the user as text
             if not isinstance(exc, ClausewiseError):
                 log.error("background job failed:\n%s", traceback.format_exc())
             self.relay.error.emit(user_message(exc))
@@ -116,7 +116,7 @@ class _PoolJob(QObject):
             def run(self):
                 try:
                     result = job.work()
-                except BaseException as exc:  # noqa: BLE001 - every failure reaches the user as text
+                except Exception as exc:  # noqa: BLE001 - every failure reaches the user as text
                     if not isinstance(exc, ClausewiseError):
                         log.error("%s failed:\n%s", job.what, traceback.format_exc())
                     job.failed.emit(user_message(exc))
@@ -234,7 +234,7 @@ class AnswerWorker(QObject):
                     self.event.emit(request_id, Token("".join(pending)))
                     pending = []
                 self.event.emit(request_id, event)
-        except BaseException as exc:  # noqa: BLE001 - the conversation shows it; the app goes on
+        except Exception as exc:  # noqa: BLE001 - the conversation shows it; the app goes on
             if not isinstance(exc, ClausewiseError):
                 log.error("answering failed:\n%s", traceback.format_exc())
             self.event.emit(request_id, Failure(user_message(exc)))

@@ -10,6 +10,7 @@ IngestReport row; one bad file never stops the batch.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,6 +25,8 @@ from assistant.ingest.discovery import discover
 from assistant.ingest.parsers import parse_bytes, read_file_bytes
 from assistant.store.index import Index
 from assistant.types import Chunk, IngestProgress, IngestReport, IngestStatus, IngestTimings, ParsedDocument, Source
+
+logger = logging.getLogger(__name__)
 
 # Called with the report of each finished file, and with None when a file starts being indexed.
 ProgressCallback = Callable[[IngestProgress, IngestReport | None], None]
@@ -44,6 +47,8 @@ def parse_job(data: bytes, path: str) -> ParsedDocument:
     except DocumentError:
         raise
     except Exception as exc:  # a bug or a crash inside a parser library: still one row, not a dead batch
+        # The row says "could not be read"; the log keeps what actually went wrong, to fix it.
+        logger.exception("parsing %s failed", path)
         raise CorruptDocument(f"the file could not be read ({type(exc).__name__})") from None
 
 

@@ -8,16 +8,17 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton
 
 from assistant.errors import ClausewiseError
 from assistant.generation.models import CATALOGUE, check_fits, model_path
-from assistant.settings import AppSettings
+from assistant.settings import Settings
 
 
-def model_problem(settings: AppSettings) -> str:
+def model_problem(settings: Settings) -> str:
     """Empty when the chosen model is there, intact and fits in memory, else the reason.
     (The first check of a packaged model joins its parts: a few seconds.)"""
-    if settings.server_url:
+    generation = settings.generation
+    if generation.server_url:
         return ""
     try:
-        check_fits(model_path(settings.model), settings.context_tokens)
+        check_fits(model_path(generation.model), generation.context_tokens)
     except ClausewiseError as exc:
         return exc.message
     return ""

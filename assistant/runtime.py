@@ -1,0 +1,82 @@
+"""The composition root: the one place that turns the settings into a working Assistant and the
+parts every collection's Assistant shares (the embedder, the generator, the vector store, the
+parser), so the app and the CLI answer with the same model from the same settings.
+
+Two flavours. The app's runs MiniLM, Chroma and the document parser in child processes: each holds
+the GIL for long stretches, and in a child it is the child's GIL, not the window's (see
+assistant/child_process.py). The CLI's runs everything in this process. Nothing is loaded here:
+the embedder loads on first embed, the model on the first token asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from assistant.generation.lazy import LazyGenerator
+from assistant.service import Assistant
+from assistant.collections import DEFAULT_FOLDER
+from assistant.settings import Settings, checked, collections_home
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    embedder: object
+    generator: object  # a LazyGenerator, unless a test hands in its own
+    vector_store: Callable[[Path], object]  # the Chroma side of an index, from its folder
+    parser: Callable | None = None  # file bytes -> pages; None: parse in this process
+
+    def assistant(self, index_dir: Path | str | None) -> Assistant:
+        """An Assistant over one index folder, sharing this runtime's parts. None: the default
+        collection under the settings' index home, the folder the app opens first too."""
+        s = self.settings
+        if index_dir is None:
+            index_dir = collections_home(s) / DEFAULT_FOLDER
+        return Assistant(index_dir, embedder=self.embedder, generator=self.generator, chunker=s.chunking,
+                         retrieval=s.retrieval, generation=s.generation, answering=s.answering,
+                         vector_store=self.vector_store, parser=self.parser)
+
+    def configure(self, settings: Settings) -> None:
+        """New settings: the next answer uses them (the model is rebuilt on its next use when the
+        generation section changed). Open Assistants keep their sections until the caller updates them."""
+        self.settings = checked(settings)
+        if isinstance(self.generator, LazyGenerator):
+            self.generator.configure(settings.generation)
+
+    def terminate(self) -> None:
+        """Stop the child processes now: a document mid-parse or mid-embedding fails instead of finishing."""
+        for part in (self.parser, self.embedder):
+            if hasattr(part, "terminate"):
+                part.terminate()
+
+    def close(self) -> None:
+        for part in (self.parser, self.embedder):
+            if hasattr(part, "close"):
+                part.close()
+
+
+def app_runtime(settings: Settings, embedder=None, generator=None, vector_store=None) -> Runtime:
+    """The desktop app's: MiniLM, Chroma and the parser in child processes (started on first use).
+    Tests pass their own embedder, generator or vector store."""
+    from assistant.ingest.parser_process import ParserProcess
+    from assistant.store.vector_process import VectorStoreProcess
+
+    if embedder is None:
+        from assistant.embedding.process import EmbedderProcess
+
+        embedder = EmbedderProcess.for_minilm()
+    return Runtime(checked(settings), embedder, generator or LazyGenerator(settings.generation),
+                   vector_store or VectorStoreProcess, ParserProcess())
+
+
+def cli_runtime(settings: Settings, embedder=None) -> Runtime:
+    """The command line's: everything in this process."""
+    from assistant.store.vectors import VectorStore
+
+    if embedder is None:
+        from assistant.embedding.minilm import MiniLMEmbedder
+
+        embedder = MiniLMEmbedder()
+    return Runtime(checked(settings), embedder, LazyGenerator(settings.generation), VectorStore)
