@@ -1,6 +1,9 @@
-"""The command line: a thin layer over assistant.service.Assistant.
+"""The command line: a thin layer over assistant.service.Assistant, built from the same settings
+as the desktop app (assistant/runtime.py), so both answer with the same model unless --model or
+--server says otherwise. It never imports the UI: `clausewise` with no arguments opens the app
+through ui/launch.py, and so does `clausewise-app`.
 
-    clausewise                                   open the desktop app
+    clausewise                                   open the desktop app (ui/launch.py)
     clausewise [--index DIR] ingest PATH...      index files and folders
     clausewise [--index DIR] docs                list indexed documents
     clausewise [--index DIR] remove DOC          remove a document (file name or id prefix)
@@ -22,6 +25,7 @@ The index folder is --index, else CLAUSEWISE_HOME, else the default (see assista
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import textwrap
 import time
@@ -30,6 +34,7 @@ from pathlib import Path
 from assistant.conversation import citation_line, passage_line
 from assistant.errors import ClausewiseError
 from assistant.types import IngestProgress, IngestReport, IngestStatus, SearchFilters
+from assistant.text import normalise_space
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
 
@@ -106,17 +111,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _model_options(p) -> None:
-    p.add_argument("--model", help="catalogue key (see 'clausewise models') or path to a .gguf file")
+    p.add_argument("--model", help="catalogue key (see 'clausewise models') or path to a .gguf file "
+                                   "(default: the one in the settings)")
     p.add_argument("--server", metavar="URL", help="an OpenAI-compatible server (llama.cpp, vLLM) instead of a local model")
-    p.add_argument("--passages", type=int, help="passages the model reads (default 3)")
+    p.add_argument("--passages", type=int, help="passages the model reads (default: the settings', 3 unless changed)")
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.command is None:  # no command: the desktop app
-        from ui.app import main as app_main
-
-        return app_main([])
+    # Offline for everything this process and its children load, set once here rather than as a
+    # side effect of a model load (the embedder itself also loads with `local_files_only`).
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:  # `clausewise` alone opens the app before it gets here (ui/launch.py)
+        parser.print_help()
+        print("\nThe desktop app is clausewise-app (or clausewise with no arguments).")
+        return 0
     command = args.command
     try:
         return COMMANDS[command](args)
@@ -128,25 +139,37 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _assistant(args, index_dir: Path | None = None):
-    import dataclasses
+def command_settings(args):
+    """The saved settings (the app's), with this command's options on top: --model picks a local
+    model (the settings' server is not asked), --server another server."""
+    from dataclasses import replace
 
-    from assistant.generation.prompt import AnswerSettings
-    from assistant.generation.settings import GenerationSettings
-    from assistant.service import Assistant
+    from assistant.errors import InvalidSetting
+    from assistant.settings import Settings, load_settings
 
-    generation = GenerationSettings()
+    try:
+        settings = load_settings()
+    except InvalidSetting as exc:  # as the app does: say so, and go on with the defaults
+        print(f"clausewise: {exc.message} Using the default settings.", file=sys.stderr)
+        settings = Settings()
+    generation, answering = settings.generation, settings.answering
     if getattr(args, "model", None):
-        generation = dataclasses.replace(generation, model=args.model)
-    if getattr(args, "server", None):
-        generation = dataclasses.replace(generation, server_url=args.server)
-    answering = AnswerSettings()
+        generation = replace(generation, model=args.model, server_url="")
+    if getattr(args, "server", None) and args.server != generation.server_url:
+        # The settings' key and model name belong to the settings' server: never send them elsewhere.
+        generation = replace(generation, server_url=args.server, server_model="", api_key="")
     if getattr(args, "passages", None):
-        answering = dataclasses.replace(answering, passages=args.passages)
+        answering = replace(answering, passages=args.passages)
     if getattr(args, "coverage_threshold", None) is not None:
-        answering = dataclasses.replace(answering, coverage_threshold=args.coverage_threshold)
+        answering = replace(answering, coverage_threshold=args.coverage_threshold)
+    return replace(settings, generation=generation, answering=answering)
+
+
+def _assistant(args, index_dir: Path | None = None):
+    from assistant.runtime import cli_runtime
+
     index = index_dir or (Path(args.index) if args.index else None)
-    return Assistant(index, generation=generation, answering=answering)
+    return cli_runtime(command_settings(args)).assistant(index)
 
 
 class ProgressBar:
@@ -223,7 +246,7 @@ def print_hits(hits) -> None:
     for rank, hit in enumerate(hits, start=1):
         heading = f" — {hit.chunk.heading}" if hit.chunk.heading else ""
         print(f"[{rank}] {hit.doc_name}, p. {hit.page}{heading}  (score {hit.score:.4f})")
-        body = " ".join(hit.text.split())
+        body = normalise_space(hit.text)
         print(textwrap.indent(textwrap.fill(body[:600] + ("…" if len(body) > 600 else ""), 100), "    "))
 
 
@@ -266,7 +289,7 @@ def cmd_ask(args) -> int:
 
 
 def stream_answer(assistant, question: str, filters: SearchFilters | None = None) -> None:
-    from assistant.generation.answering import Answer, Failure, Token
+    from assistant.types import Answer, Failure, Token
 
     streamed = ""
     for event in assistant.ask(question, filters=filters):
@@ -304,7 +327,7 @@ def cmd_eval(args) -> int:
         return cmd_eval_answers(args)
     if args.eval_command == "review":
         return cmd_eval_review(args)
-    from assistant.evaluation import run_retrieval_eval
+    from assistant.evaluation.retrieval import run_retrieval_eval
 
     scores, facts = run_retrieval_eval(args.corpus, args.questions, args.out, k=args.k, progress=ProgressBar())
     for report in facts["failed"]:
@@ -320,7 +343,7 @@ def cmd_eval(args) -> int:
 def cmd_eval_answers(args) -> int:
     import dataclasses
 
-    from assistant.evaluation import run_answer_eval
+    from assistant.evaluation.answers import run_answer_eval
 
     def factory(index_dir):
         return _assistant(args, index_dir)
@@ -349,7 +372,7 @@ def cmd_eval_answers(args) -> int:
 
 
 def cmd_checklists(args) -> int:
-    from assistant.review.checklist import available, load_checklist, user_checklists_dir
+    from assistant.clauses.checklist import available, load_checklist, user_checklists_dir
 
     for name, path in available().items():
         checklist = load_checklist(path)
@@ -376,7 +399,7 @@ class ReviewProgressLine:
 def cmd_review(args) -> int:
     from collections import Counter
 
-    from assistant.review.checklist import find_checklist
+    from assistant.clauses.checklist import find_checklist
     from assistant.review.export import write_review
 
     checklist = find_checklist(args.checklist)
@@ -397,8 +420,8 @@ def cmd_review(args) -> int:
 
 
 def cmd_eval_review(args) -> int:
-    from assistant.review.checklist import find_checklist
-    from assistant.review.evaluation import run_review_eval
+    from assistant.clauses.checklist import find_checklist
+    from assistant.evaluation.review import run_review_eval
 
     if args.reuse_index:
         args.reuse_index.mkdir(parents=True, exist_ok=True)

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from assistant.generation.answering import Answer
-from assistant.generation.citations import Citation
-from assistant.types import Hit
+from assistant.types import Answer, Citation, Hit
+from assistant.text import normalise_space
 
 
 def short_quote(text: str, limit: int = 240) -> str:
-    text = " ".join(text.split())
+    text = normalise_space(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

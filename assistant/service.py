@@ -7,17 +7,16 @@ import threading
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from assistant.generation.answering import Answer, Answerer, Event
-from assistant.generation.prompt import AnswerSettings
-from assistant.generation.settings import GenerationSettings, make_generator
-from assistant.ingest.chunking import ChunkerSettings
+from assistant.generation.answering import Answerer
+from assistant.generation.lazy import make_generator
 from assistant.ingest.pipeline import Ingestor, ProgressCallback
 from assistant.paths import default_index_dir
-from assistant.retrieval.hybrid import HybridRetriever, RetrievalSettings
-from assistant.review.checklist import all_checklists
+from assistant.retrieval.hybrid import HybridRetriever
+from assistant.clauses.checklist import all_checklists
+from assistant.settings import AnswerSettings, ChunkerSettings, GenerationSettings, RetrievalSettings, checked
 from assistant.store.index import Index
 from assistant.store.vectors import VectorStore
-from assistant.types import Hit, IngestReport, SearchFilters, Source
+from assistant.types import Answer, Event, Hit, IngestReport, SearchFilters, Source
 
 
 class Assistant:
@@ -27,20 +26,21 @@ class Assistant:
                  generator=None, vector_store=None, parser=None):
         """`vector_store` builds the index's Chroma side from its folder, and `parser` turns a
         file's bytes into pages (the app passes VectorStoreProcess and a ParserProcess); the
-        defaults work in this process."""
+        defaults work in this process. assistant/runtime.py builds one from the settings.
+        Sections are checked here, where they enter the core: a bad value fails now, naming itself."""
         if embedder is None:
-            from assistant.embedding import MiniLMEmbedder
+            from assistant.embedding.minilm import MiniLMEmbedder
 
             embedder = MiniLMEmbedder()
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
         self.embedder = embedder
-        self.chunker = chunker
-        self.retrieval_settings = retrieval
+        self.chunker = checked(chunker)
+        self.retrieval_settings = checked(retrieval)
         self._index: Index | None = None
         self._vector_store = vector_store or VectorStore
         self.parser = parser
-        self.generation_settings = generation or GenerationSettings()
-        self.answer_settings = answering
+        self.generation_settings = checked(generation or GenerationSettings())
+        self.answer_settings = checked(answering)
         self._generator = generator  # built on the first question: loading a model takes seconds
         self._lock = threading.Lock()
         self.last_ingest_timings = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from enum import Enum
 
 
@@ -121,3 +121,140 @@ class IngestTimings:
     embed: float = 0.0
     store: float = 0.0
     hash: float = 0.0
+
+
+class DocumentState(str, Enum):
+    """A document's state in the catalog: recorded before its vectors are written, complete once
+    its passages and lexical entries are in, removing while it is being deleted."""
+
+    PENDING = "pending"
+    COMPLETE = "complete"
+    REMOVING = "removing"
+
+
+# Answers: the events `Assistant.ask` yields, and what an answer's citations and checks are.
+
+@dataclass(frozen=True)
+class Citation:
+    number: int  # 1-based passage number in the prompt
+    doc_name: str
+    source_id: str
+    page: int
+    start: int  # character span of the quote in the page text
+    end: int
+    quote: str
+    repaired: bool  # the model's marker was missing or wrong and the sentence was matched instead
+
+
+@dataclass(frozen=True)
+class SentenceCheck:
+    text: str
+    markers: tuple[int, ...]
+    citations: tuple[Citation, ...]
+
+    @property
+    def supported(self) -> bool:
+        return bool(self.citations)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    unknown_names: tuple[str, ...] = ()  # name-like words of the question found nowhere in the index
+    coverage: float = 1.0  # rarity-weighted share of the subject's words found in the routed document
+    missing: tuple[str, ...] = ()  # subject words the routed document does not contain
+    subject: tuple[str, ...] = ()
+    absent_clauses: tuple[str, ...] = ()  # checklist items asked about with no matching sentence (clauses/presence.py)
+
+    def as_dict(self) -> dict:
+        return {"unknown_names": list(self.unknown_names), "coverage": round(self.coverage, 3),
+                "missing": list(self.missing), "subject": list(self.subject),
+                "absent_clauses": list(self.absent_clauses)}
+
+
+@dataclass(frozen=True)
+class Sources:
+    passages: tuple[Hit, ...]
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str  # shown to the user: the model's sentences with verified markers, or the abstention
+    citations: tuple[Citation, ...]
+    sentences: tuple[SentenceCheck, ...]
+    abstained: bool
+    passages: tuple[Hit, ...]  # what the model read; the nearest passages when abstaining
+    reason: str = ""  # why it abstained, in plain words
+    model_text: str = ""  # what the model wrote, unedited
+    evidence: Evidence = field(default_factory=Evidence)
+    cancelled: bool = False
+    first_token_seconds: float | None = None
+    tokens: int = 0
+    tokens_per_second: float | None = None
+
+    @property
+    def unsupported(self) -> list[str]:
+        """Sentences that no passage supports (flagged to the user)."""
+        return [s.text for s in self.sentences if not s.supported]
+
+    @property
+    def documents(self) -> list[str]:
+        """Source ids this answer is about: its citations', else its passages'."""
+        ids = [c.source_id for c in self.citations] or [p.chunk.source_id for p in self.passages]
+        return list(dict.fromkeys(ids))
+
+
+@dataclass(frozen=True)
+class Failure:
+    message: str
+
+
+Event = Sources | Token | Answer | Failure
+
+
+
+class ReviewStatus(str, Enum):
+    FOUND = "found"
+    NOT_FOUND = "not_found"
+    UNCLEAR = "unclear"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
+@dataclass(frozen=True)
+class Quote:
+    page: int
+    quote: str  # whitespace-normalised text of page.text[start:end]
+    start: int
+    end: int
+    verified: bool  # the quote occurs in the page text
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A review's result for one document and one checklist item."""
+
+    source_id: str
+    doc: str  # the document's file name
+    item: str  # the checklist item's id
+    status: ReviewStatus
+    value: str = ""  # the extracted value, always text the quote contains
+    evidence: tuple[Quote, ...] = ()  # the quote behind "found"; the passages to check when "unclear"
+    reason: str = ""  # why not found or unclear, in plain words
+    model_reply: str = ""
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Cell":
+        return cls(**{**data, "status": ReviewStatus(data["status"]),
+                      "evidence": tuple(Quote(**q) for q in data.get("evidence", ()))})

@@ -110,7 +110,7 @@ def assistant(tmp_path, hash_embedder):
 
 @pytest.fixture(scope="session")
 def minilm():
-    from assistant.embedding import MiniLMEmbedder
+    from assistant.embedding.minilm import MiniLMEmbedder
 
     return MiniLMEmbedder()
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from assistant.evaluation import run_answer_eval, score_answers
+from assistant.evaluation.answers import run_answer_eval, score_answers
 from assistant.service import Assistant
 from assistant.testing import ScriptedGenerator
 

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from assistant.generation.answering import Answer, Failure, Sources, Token
+from assistant.types import Answer, Failure, Sources, Token
 from assistant.generation.models import ModelUnavailable
 from assistant.service import Assistant
 from assistant.testing import ScriptedGenerator
@@ -90,7 +90,7 @@ def test_a_name_no_document_mentions_abstains_without_running_the_model(library)
 def test_a_name_the_document_writes_joined_is_known(library):
     """A question writes "Radial Spark", the contract "RadialSpark": adjacent names are joined
     before either is called unknown, while a name no document has is still caught."""
-    from assistant.generation.evidence import unknown_names
+    from assistant.grounding.evidence import unknown_names
 
     a = library(ScriptedGenerator())
     catalog = a.index.catalog
@@ -125,7 +125,7 @@ def test_a_clause_the_document_has_goes_to_the_model(library):
 
 def test_the_clause_check_reads_the_document_the_question_names(library):
     """Retrieval may route a question to a second, similar document; the one it names decides."""
-    from assistant.generation.evidence import documents_named
+    from assistant.grounding.evidence import documents_named
 
     catalog = library(ScriptedGenerator()).index.catalog
     ids = {d.name: d.source_id for d in catalog.documents()}
@@ -137,8 +137,8 @@ def test_the_clause_check_reads_the_document_the_question_names(library):
 def test_a_term_in_most_passages_does_not_name_a_clause(library):
     """'parties' and 'term' occur throughout contracts: they do not say which clause is asked
     about, while a word no passage has ('escrow') does."""
-    from assistant.review.checklist import all_checklists
-    from assistant.review.presence import items_asked
+    from assistant.clauses.checklist import all_checklists
+    from assistant.clauses.presence import items_asked
 
     catalog = library(ScriptedGenerator()).index.catalog
     checklists = all_checklists()

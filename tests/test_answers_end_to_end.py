@@ -7,9 +7,9 @@ import pytest
 
 from assistant.cli import SAMPLES, main
 from assistant.generation import models
-from assistant.generation.answering import Answer, Sources, Token
-from assistant.generation.citations import quote_is_verbatim
-from assistant.generation.settings import GenerationSettings
+from assistant.types import Answer, Sources, Token
+from assistant.grounding.citations import quote_is_verbatim
+from assistant.settings import GenerationSettings
 from assistant.service import Assistant
 
 pytest.importorskip("llama_cpp")

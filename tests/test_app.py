@@ -16,11 +16,13 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent  # noqa: E402
 from PySide6.QtTest import QAbstractItemModelTester  # noqa: E402
 from PySide6.QtWidgets import QApplication, QInputDialog, QMenu, QMessageBox  # noqa: E402
 
-from assistant.generation.answering import Answer, Sources, Token  # noqa: E402
-from assistant.settings import AppSettings, load_settings  # noqa: E402
+from assistant.types import Answer, Sources, Token  # noqa: E402
+from assistant.runtime import app_runtime  # noqa: E402
+from assistant.settings import AnswerSettings, GenerationSettings, Settings, load_settings  # noqa: E402
 from assistant.testing import HashEmbedder, ScriptedGenerator  # noqa: E402
 from assistant.types import IngestStatus  # noqa: E402
 from tests.docmaker import CONTRACT_PAGES, write_pdf  # noqa: E402
+from ui.app import favour_the_gui_thread  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
 from ui.models import CANCELLED, FAILED, INDEXED  # noqa: E402
 
@@ -57,11 +59,12 @@ def docs(tmp_path):
 @pytest.fixture
 def make_window(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("CLAUSEWISE_HOME", str(tmp_path / "home"))
+    favour_the_gui_thread()  # as the app's start-up does
     windows = []
 
-    def make(generator=None, embedder=None, settings=AppSettings(), check_model=False):
-        window = MainWindow(settings, embedder=embedder or HashEmbedder(), generator=generator or ScriptedGenerator(),
-                            settings_file=tmp_path / "home" / "settings.toml", ui_state_file=tmp_path / "ui.ini",
+    def make(generator=None, embedder=None, settings=Settings(), check_model=False):
+        runtime = app_runtime(settings, embedder=embedder or HashEmbedder(), generator=generator or ScriptedGenerator())
+        window = MainWindow(runtime, settings_file=tmp_path / "home" / "settings.toml", ui_state_file=tmp_path / "ui.ini",
                             check_model=check_model)
         qtbot.addWidget(window)
         window.show()
@@ -304,13 +307,15 @@ def test_settings_dialog_names_bad_values_and_persists_good_ones(qtbot, make_win
     assert dialog.result_settings is not None
     window.apply_settings(dialog.result_settings)
     saved = load_settings(tmp_path / "home" / "settings.toml")
-    assert saved == AppSettings(model="smollm2-135m", context_tokens=2048, passages=4, threads=2)
+    assert saved == Settings(generation=GenerationSettings(model="smollm2-135m", context_tokens=2048, threads=2),
+                             answering=AnswerSettings(passages=4))
     assert window.assistant().answer_settings.passages == 4
 
 
 def test_a_missing_model_shows_a_banner_not_a_crash(qtbot, make_window, tmp_path):
     missing = tmp_path / "nowhere" / "model.gguf"
-    window = make_window(generator=None, settings=AppSettings(model=str(missing)), check_model=True)
+    window = make_window(generator=None, settings=Settings(generation=GenerationSettings(model=str(missing))),
+                         check_model=True)
     qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10_000)
     assert "model.gguf" in window.banner.text.text()
 

@@ -1,4 +1,5 @@
-"""The Qt-free parts behind the app: settings, collections, the conversation's Markdown."""
+"""The Qt-free parts behind the app: collections, the conversation's Markdown, the shared model
+(the settings themselves: test_settings.py)."""
 
 from __future__ import annotations
 
@@ -6,61 +7,11 @@ import pytest
 
 from assistant.collections import DEFAULT_NAME, CollectionError, Collections
 from assistant.conversation import conversation_markdown
-from assistant.errors import InvalidSetting
-from assistant.generation.answering import Answer
-from assistant.generation.settings import LazyGenerator, GenerationSettings
-from assistant.settings import AppSettings, answer_settings, generation_settings, load_settings, save_settings, validate
+from assistant.types import Answer
+from assistant.generation.lazy import LazyGenerator
+from assistant.settings import GenerationSettings
 from assistant.testing import ScriptedGenerator
 from assistant.service import Assistant
-
-
-def test_defaults_are_valid_and_round_trip(tmp_path):
-    path = tmp_path / "settings.toml"
-    assert validate(AppSettings()) == {}
-    assert load_settings(path) == AppSettings()  # no file: defaults
-    custom = AppSettings(model="smollm2-135m", gpu_layers=12, context_tokens=2048, threads=2, passages=5,
-                         index_home=str(tmp_path / "indexes"))
-    save_settings(custom, path)
-    assert load_settings(path) == custom
-    text = path.read_text()
-    assert "schema_version = 1" in text and 'gpu_layers = 12' in text and "# How many tokens" in text
-    save_settings(AppSettings(), path)
-    assert 'threads = "auto"' in path.read_text() and load_settings(path).threads is None
-
-
-def test_each_problem_names_the_bad_value(tmp_path):
-    problems = validate(AppSettings(model=str(tmp_path / "nope.gguf"), context_tokens=100, threads=0, passages=42,
-                                    gpu_layers=-3, server_url=""))
-    assert set(problems) == {"model", "context_tokens", "threads", "passages", "gpu_layers"}
-    assert "nope.gguf" in problems["model"] and "100" in problems["context_tokens"]
-    assert "42" in problems["passages"] and "-3" in problems["gpu_layers"] and "0" in problems["threads"]
-    assert "neither" in validate(AppSettings(model="llama-7b"))["model"]
-    assert "http" in validate(AppSettings(server_url="localhost:8080"))["server_url"]
-    (tmp_path / "file").write_text("x")
-    assert "is a file" in validate(AppSettings(index_home=str(tmp_path / "file")))["index_home"]
-    with pytest.raises(InvalidSetting, match="100"):
-        save_settings(AppSettings(context_tokens=100), tmp_path / "s.toml")
-    assert not (tmp_path / "s.toml").exists()
-
-
-def test_a_damaged_settings_file_is_reported(tmp_path):
-    path = tmp_path / "settings.toml"
-    path.write_text("model = [unclosed")
-    with pytest.raises(InvalidSetting, match="cannot be read"):
-        load_settings(path)
-    path.write_text('schema_version = 1\ncolour = "blue"\n')
-    with pytest.raises(InvalidSetting, match="colour"):
-        load_settings(path)
-    path.write_text('schema_version = 1\npassages = "three"\n')
-    with pytest.raises(InvalidSetting, match="passages"):
-        load_settings(path)
-
-
-def test_settings_feed_the_core():
-    settings = AppSettings(model="smollm2-135m", context_tokens=2048, threads=3, gpu_layers=0, passages=6)
-    generation = generation_settings(settings)
-    assert (generation.model, generation.context_tokens, generation.threads, generation.gpu_layers) == ("smollm2-135m", 2048, 3, 0)
-    assert answer_settings(settings).passages == 6
 
 
 def test_collections_create_rename_delete(tmp_path):

@@ -1,7 +1,8 @@
 import pytest
 
 from assistant.errors import InvalidSetting
-from assistant.ingest.chunking import ChunkerSettings, chunk_pages
+from assistant.ingest.chunking import chunk_pages
+from assistant.settings import ChunkerSettings, checked
 from assistant.types import Page
 
 CONTRACT = """SUPPLY AGREEMENT
@@ -93,9 +94,9 @@ def test_no_break_spaces_and_gdpr_articles_are_boundaries():
 
 def test_invalid_settings_name_the_bad_value():
     with pytest.raises(InvalidSetting, match="max_chars must be at least 200, got 50"):
-        ChunkerSettings(max_chars=50)
+        checked(ChunkerSettings(max_chars=50))
     with pytest.raises(InvalidSetting, match="min_chars .* got 900"):
-        ChunkerSettings(max_chars=900, min_chars=900)
+        checked(ChunkerSettings(max_chars=900, min_chars=900))
 
 
 def test_empty_page_gives_no_chunks():

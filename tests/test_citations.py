@@ -1,4 +1,4 @@
-from assistant.generation.citations import (
+from assistant.grounding.citations import (
     best_quote,
     check_answer,
     markers_in,

@@ -110,3 +110,38 @@ def test_demo_indexes_the_bundled_samples(tmp_path, capsys):
     assert ("\nSources:\n[" in answered) or ("\nNearest passages:\n[" in answered)
     assert "sixty (60) days" in out.split("? Within")[0]  # the termination-for-convenience clause
     assert "forty-eight" in out.split("? Within")[1].split("? Which")[0]
+
+
+def test_ask_answers_with_the_model_in_the_settings_unless_told_otherwise(tmp_path, monkeypatch):
+    """The app and the CLI read the same settings.toml; nothing here loads a model."""
+    from assistant.settings import GenerationSettings, Settings, save_settings
+
+    home = tmp_path / "home"
+    monkeypatch.setenv("CLAUSEWISE_HOME", str(home))
+    parse = cli.build_parser().parse_args
+    assert cli._assistant(parse(["ask", "q"])).model_name == "qwen2.5-coder-0.5b"  # no file: the default
+    save_settings(Settings(generation=GenerationSettings(model="smollm2-135m", context_tokens=2048,
+                                                         server_model="big", api_key="sk-secret-4711")),
+                  home / "settings.toml")
+    assistant = cli._assistant(parse(["ask", "q"]))
+    assert assistant.model_name == "smollm2-135m"
+    assert assistant.generator.settings.context_tokens == 2048
+    assert assistant.index_dir == home / "default"
+    assert cli._assistant(parse(["ask", "q", "--model", "qwen2.5-coder-1.5b"])).model_name == "qwen2.5-coder-1.5b"
+    served = cli._assistant(parse(["ask", "q", "--server", "http://127.0.0.1:9/v1"])).generator.settings
+    assert (served.server_url, served.server_model, served.api_key) == ("http://127.0.0.1:9/v1", "", "")
+    assert cli._assistant(parse(["ask", "q", "--passages", "6"])).answer_settings.passages == 6
+
+
+def test_a_bad_option_value_names_itself(tmp_path, capsys):
+    code, _, err = run(capsys, "--index", tmp_path / "idx", "ask", "q", "--passages", "42")
+    assert code == 1 and "answering.passages must be between 1 and 10, got 42" in err
+
+
+def test_no_command_prints_the_help_and_names_the_app_without_importing_ui():
+    code = ("import sys; sys.modules['ui'] = None; sys.modules['PySide6'] = None\n"
+            "from assistant import cli; sys.exit(cli.main([]))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "usage: clausewise" in out.stdout and "clausewise-app" in out.stdout

@@ -17,11 +17,11 @@ from assistant.doctor.checkup import data, environment, indexes, machine, models
 from assistant.doctor.desktop import debian_package, install_advice, missing_libraries, xcb_check
 from assistant.doctor.report import Check, Report
 from assistant.doctor.system import cpu_features_in_use, llama_checks
-from assistant.embedding import MiniLMEmbedder
+from assistant.embedding.minilm import MiniLMEmbedder
 from assistant.generation.llama_build import BuildInfo
 from assistant.generation.models import KnownModel
 from assistant.service import Assistant
-from assistant.settings import AppSettings
+from assistant.settings import GenerationSettings, Settings
 from assistant.testing import HashEmbedder
 from assistant.types import Source
 
@@ -60,7 +60,7 @@ def tiny_model(tmp_path) -> tuple[KnownModel, Path]:
 
 
 def make_env(tmp_path, model: KnownModel, models_dir: Path, embedder, folders=(), **overrides) -> Environment:
-    values = dict(data_dir=tmp_path / "home", models_dir=models_dir, settings=AppSettings(model=model.key),
+    values = dict(data_dir=tmp_path / "home", models_dir=models_dir, settings=Settings(generation=GenerationSettings(model=model.key)),
                   indexes=tuple(NamedIndex(name, folder) for name, folder in folders),
                   catalogue={model.key: model}, default_model=model.key,
                   embedder=(embedder.name, embedder.dimension), free_memory=lambda: 16 * 2**30)
@@ -147,7 +147,7 @@ def test_installed_parts_are_hashed_without_being_joined(tmp_path, monkeypatch, 
 def test_user_picked_model_file_that_is_gone_is_a_problem(tiny_model, tmp_path, hash_embedder):
     model, models_dir = tiny_model
     gone = tmp_path / "nowhere" / "mine.gguf"
-    report = checkup(make_env(tmp_path, model, models_dir, hash_embedder, settings=AppSettings(model=str(gone))),
+    report = checkup(make_env(tmp_path, model, models_dir, hash_embedder, settings=Settings(generation=GenerationSettings(model=str(gone)))),
                      checks=(models,))
     picked = only(report, "Model in settings")
     assert picked.status is Status.PROBLEM and str(gone) in picked.detail
@@ -227,10 +227,20 @@ def test_unreadable_settings_file_is_a_problem(tmp_path, monkeypatch):
     (tmp_path / "home").mkdir()
     (tmp_path / "home" / "settings.toml").write_text("model = [unclosed")
     env = environment()
-    assert env.settings == AppSettings()  # the defaults stand in, as in the app
+    assert env.settings == Settings()  # the defaults stand in, as in the app
     check = only(checkup(env, checks=(data,)), "Settings")
     assert check.status is Status.PROBLEM and "cannot be read" in check.detail
     assert "settings.toml" in check.remedy
+
+
+def test_the_servers_api_key_never_reaches_the_report(tiny_model, tmp_path, hash_embedder):
+    """A report is meant to be sent to whoever supports the installation."""
+    model, models_dir = tiny_model
+    for server_url in ("http://127.0.0.1:9/v1", ""):  # answered by the server, and by the local model
+        generation = GenerationSettings(model=model.key, server_url=server_url, api_key="sk-secret-4711")
+        settings = Settings(generation=generation)
+        report = checkup(make_env(tmp_path, model, models_dir, hash_embedder, settings=settings), checks=PORTABLE_CHECKS)
+        assert "sk-secret-4711" not in report.text() and "sk-secret-4711" not in repr(report)
 
 
 SAMPLE_LDD = """\

@@ -5,7 +5,7 @@ import threading
 import numpy as np
 import pytest
 
-from assistant.embedding_process import SLICE, EmbedderProcess, EmbedderUnavailable
+from assistant.embedding.process import SLICE, EmbedderProcess, EmbedderUnavailable
 from assistant.testing import HashEmbedder
 
 FACTORY = "assistant.testing:HashEmbedder"

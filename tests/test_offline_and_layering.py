@@ -1,5 +1,7 @@
-"""Properties of the whole core: it works with the network blocked, and it never needs Qt."""
+"""Properties of the whole core: it works with the network blocked, it never needs Qt, and no
+stage depends on the evaluation."""
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -35,8 +37,9 @@ def test_end_to_end_with_real_minilm_and_chroma_and_no_network(tmp_path, minilm)
 def test_core_imports_without_pyside6():
     code = (
         "import sys; sys.modules['PySide6'] = None\n"  # any import of PySide6 now fails
-        "import assistant.cli, assistant.service, assistant.evaluation, assistant.ingest.pipeline\n"
-        "import assistant.retrieval.hybrid, assistant.store.index, assistant.embedding\n"
+        "import assistant.cli, assistant.service, assistant.ingest.pipeline\n"
+        "import assistant.evaluation.retrieval, assistant.evaluation.answers, assistant.evaluation.review\n"
+        "import assistant.retrieval.hybrid, assistant.store.index, assistant.embedding.minilm, assistant.embedding.process\n"
         "assert not any(m.startswith('PySide6.') for m in sys.modules)\n"
         "print('ok')"
     )
@@ -48,6 +51,51 @@ def test_core_imports_without_pyside6():
 def test_no_module_in_the_core_mentions_qt():
     offenders = [p for p in (ROOT / "assistant").rglob("*.py")
                  if "import PySide6" in p.read_text() or "from PySide6" in p.read_text()]
+    assert offenders == []
+
+
+def imported_modules(source: str, module: str, is_package: bool = False) -> set[str]:
+    """Every module an `import` or `from ... import` in `source` names, relative imports resolved
+    against `module`; `from a import b` counts both `a` and `a.b` (b may be a submodule)."""
+    package = module if is_package else module.rpartition(".")[0]
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")[:len(package.split(".")) - (node.level - 1)] if node.level else []
+            target = ".".join(base + ([node.module] if node.module else []))
+            names.add(target)
+            names.update(f"{target}.{alias.name}" for alias in node.names)
+    return names
+
+
+def is_evaluation(name: str) -> bool:
+    return name == "assistant.evaluation" or name.startswith("assistant.evaluation.")
+
+
+def test_the_import_reader_sees_every_spelling_of_an_evaluation_import():
+    spellings = ["import assistant.evaluation.common", "from assistant.evaluation.review import score_review",
+                 "from assistant import evaluation", "from .. import evaluation", "from ..evaluation import common",
+                 "def later():\n    from assistant.evaluation.answers import run_answer_eval"]
+    for code in spellings:
+        assert any(map(is_evaluation, imported_modules(code, "assistant.review.engine"))), code
+    assert not any(map(is_evaluation, imported_modules("from assistant import evaluate_x\nimport assistant.review",
+                                                       "assistant.review.engine")))
+
+
+def test_no_stage_imports_the_evaluation():
+    """Only the CLI (the `clausewise eval` commands) may import assistant.evaluation, besides the
+    evaluation package itself; tests and benchmarks live outside assistant/."""
+    offenders = []
+    for path in sorted((ROOT / "assistant").rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        if parts[:2] == ("assistant", "evaluation") or parts == ("assistant", "cli"):
+            continue
+        is_package = parts[-1] == "__init__"
+        module = ".".join(parts[:-1] if is_package else parts)
+        names = imported_modules(path.read_text(encoding="utf-8"), module, is_package)
+        offenders += [f"{path.relative_to(ROOT)}: {name}" for name in sorted(names) if is_evaluation(name)]
     assert offenders == []
 
 

@@ -211,3 +211,21 @@ def test_a_crash_inside_a_parser_library_is_one_failed_row(assistant, tmp_path, 
     assert rows["weird.txt"].status == IngestStatus.FAILED
     assert rows["weird.txt"].reason == "the file could not be read (RecursionError)"
     assert rows["a.txt"].status == rows["b.txt"].status == IngestStatus.OK
+
+
+def test_a_parser_crash_is_a_report_row_and_its_traceback_is_logged(monkeypatch, caplog):
+    import logging
+
+    from assistant.errors import CorruptDocument
+    from assistant.ingest import pipeline
+
+    def crash(data, path):
+        raise KeyError("xref table")
+
+    monkeypatch.setattr(pipeline, "parse_bytes", crash)
+    with caplog.at_level(logging.ERROR, logger="assistant.ingest.pipeline"):
+        with pytest.raises(CorruptDocument, match=r"could not be read \(KeyError\)"):
+            pipeline.parse_job(b"%PDF-1.4", "/docs/msa.pdf")
+    [record] = caplog.records
+    assert "/docs/msa.pdf" in record.getMessage() and record.exc_info[0] is KeyError
+    assert "xref table" in caplog.text and "in crash" in caplog.text  # the traceback, down to the raising frame

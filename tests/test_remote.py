@@ -9,11 +9,11 @@ import urllib.request
 import pytest
 
 from assistant.generation import models
-from assistant.generation.answering import Answer, Failure, Sources
+from assistant.types import Answer, Failure, Sources
 from assistant.generation.llama import LlamaGenerator
 from assistant.generation.models import CATALOGUE, ModelUnavailable
 from assistant.generation.remote import RemoteGenerator
-from assistant.generation.settings import GenerationSettings
+from assistant.settings import GenerationSettings
 from assistant.service import Assistant
 
 pytest.importorskip("llama_cpp.server.app")

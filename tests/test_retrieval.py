@@ -94,15 +94,15 @@ def test_a_legislative_acts_articles_come_before_its_recitals(assistant, tmp_pat
     (tmp_path / "contract.txt").write_text("SUPPLY AGREEMENT\nWhereas the parties wish to agree.\nNOW, THEREFORE, the "
                                            "supplier shall notify a breach within 72 hours.\n")
     assistant.ingest([tmp_path / "regulation.txt", tmp_path / "contract.txt"])
-    catalog = assistant.index.catalog
+    index = assistant.index
     hits = assistant.search("breach notification to the supervisory authority within 72 hours", k=10,
                             filters=SearchFilters(documents=("regulation.txt",)))
-    assert len(hits) >= 2 and any(is_recital(catalog, h) for h in hits)
+    assert len(hits) >= 2 and any(is_recital(index, h) for h in hits)
     assert "Article 33" in hits[0].text or "shall notify" in hits[0].text
-    assert not is_recital(catalog, hits[0])
-    assert max(h.score for h in hits if is_recital(catalog, h)) > hits[0].score  # the recital scored higher
+    assert not is_recital(index, hits[0])
+    assert max(h.score for h in hits if is_recital(index, h)) > hits[0].score  # the recital scored higher
     contract = next(d for d in assistant.documents() if d.name == "contract.txt")
-    assert articles_start(catalog, contract.source_id) is None  # a contract's "Whereas" is not an act's recital
+    assert articles_start(index, contract.source_id) is None  # a contract's "Whereas" is not an act's recital
 
 
 @pytest.mark.parametrize("question, term", [

@@ -11,8 +11,8 @@ import threading
 
 import pytest
 
-from assistant.review.cell import FOUND, NOT_FOUND, UNCLEAR
-from assistant.review.checklist import (ChecklistError, all_checklists, available, find_checklist, load_checklist,
+from assistant.types import ReviewStatus
+from assistant.clauses.checklist import (ChecklistError, all_checklists, available, find_checklist, load_checklist,
                                        parse_checklist)
 from assistant.review.engine import parse_reply, verified_value
 from assistant.review.export import write_review
@@ -212,14 +212,14 @@ def test_found_cells_carry_a_verified_quote_and_a_value_the_quote_holds(reviewed
     checklist = find_checklist("procurement-key-terms")
     cells = cells_by_item(assistant.review(checklist))
     law = cells["governing-law"]
-    assert law.status == FOUND and law.value == "State of California"
+    assert law.status == ReviewStatus.FOUND and law.value == "State of California"
     [quote] = law.evidence
     assert quote.verified and quote.page == 1 and "governed by the laws of the State of California" in quote.quote
     page = assistant.index.catalog.page(law.source_id, 1).text
     assert " ".join(page[quote.start:quote.end].split()) == quote.quote
     renewal = cells["renewal-term"]
-    assert renewal.status == FOUND and renewal.value == "(1) year" and "successive" in renewal.evidence[0].quote
-    assert cells["anti-assignment"].status == FOUND
+    assert renewal.status == ReviewStatus.FOUND and renewal.value == "(1) year" and "successive" in renewal.evidence[0].quote
+    assert cells["anti-assignment"].status == ReviewStatus.FOUND
 
 
 def test_no_matching_wording_is_not_found_without_asking_the_model(reviewed):
@@ -227,27 +227,27 @@ def test_no_matching_wording_is_not_found_without_asking_the_model(reviewed):
     checklist = find_checklist("procurement-key-terms")
     cells = cells_by_item(assistant.review(checklist))
     for item in ("insurance", "liquidated-damages", "audit-rights", "change-of-control"):
-        assert cells[item].status == NOT_FOUND and not cells[item].evidence and cells[item].reason
+        assert cells[item].status == ReviewStatus.NOT_FOUND and not cells[item].evidence and cells[item].reason
     asked = {re.search(r"^Clause: (.+)$", call[-1]["content"], re.M).group(1) for call in generator.calls}
     assert "Insurance" not in asked and "Governing law" in asked
-    assert len(generator.calls) == sum(1 for c in cells.values() if c.status != NOT_FOUND)
+    assert len(generator.calls) == sum(1 for c in cells.values() if c.status != ReviewStatus.NOT_FOUND)
 
 
 def test_wording_the_model_rejects_is_unclear_with_the_passages_to_check(reviewed):
     assistant, generator, _ = reviewed
     cells = cells_by_item(assistant.review(find_checklist("procurement-key-terms")))
     notice = cells["notice-to-terminate-renewal"]  # the judge has no key words for it: it says NO
-    assert notice.status == UNCLEAR and "check the passages" in notice.reason
+    assert notice.status == ReviewStatus.UNCLEAR and "check the passages" in notice.reason
     assert notice.evidence and all(q.verified for q in notice.evidence)
     assert "non-renewal" in notice.evidence[0].quote and notice.value == ""
     # "from the Effective Date" mentions the term but neither defines nor dates it: no candidate
-    assert cells["effective-date"].status == NOT_FOUND
+    assert cells["effective-date"].status == ReviewStatus.NOT_FOUND
 
 
 def test_the_gdpr_checklist_skips_a_document_that_never_mentions_personal_data(reviewed):
     assistant, generator, _ = reviewed
     cells = list(assistant.review(find_checklist("gdpr-art28")))
-    assert len(cells) == 12 and all(c.status == NOT_FOUND for c in cells)
+    assert len(cells) == 12 and all(c.status == ReviewStatus.NOT_FOUND for c in cells)
     assert "outside this checklist's subject" in cells[0].reason
     assert generator.calls == []
 
@@ -267,7 +267,7 @@ def test_results_are_cached_by_document_hash_and_checklist_version(reviewed):
     assert new_calls and all("Gamma" in call[-1]["content"] or "England" in call[-1]["content"]
                              or "consult" in call[-1]["content"].lower() for call in new_calls)
     law = {(c.doc, c.item): c for c in cells}[("services.txt", "governing-law")]
-    assert law.status == FOUND and law.value == "England and Wales"
+    assert law.status == ReviewStatus.FOUND and law.value == "England and Wales"
 
     calls = len(generator.calls)
     list(assistant.review(dataclasses.replace(checklist, version=checklist.version + 1), documents=["supply.txt"]))
@@ -340,7 +340,7 @@ def test_exports_open_back_with_the_same_cells(reviewed, tmp_path):
 
 
 def test_candidates_rank_full_sentences_with_more_signals_first():
-    from assistant.review.engine import Candidate
+    from assistant.clauses.candidates import Candidate
 
     heading = Candidate(1, 0, 14, "Governing Law.", rank=1, signals=1)
     passing = Candidate(3, 0, 60, "Disputes governed by the arbitration rules are heard in London.", rank=1, signals=1)
@@ -353,7 +353,7 @@ def test_candidates_rank_full_sentences_with_more_signals_first():
 
 
 def test_an_operative_clause_ranks_before_the_recital_that_announces_it():
-    from assistant.review.engine import Candidate
+    from assistant.clauses.candidates import Candidate
 
     recital = Candidate(1, 0, 90, "The Manufacturer wishes to appoint the Customer as the sole and exclusive agent.",
                         rank=1, signals=1)
@@ -378,7 +378,7 @@ def test_a_date_stated_in_the_opening_lines_is_the_evidence(reviewed):
 
 
 def test_a_review_is_scored_against_clause_presence_labels():
-    from assistant.review.evaluation import score_review
+    from assistant.evaluation.review import score_review
 
     labels = [
         {"doc": "a.pdf", "item": "Governing Law", "present": True, "spans": ["governed by the laws of Texas"]},
@@ -411,7 +411,7 @@ def test_a_clause_in_two_equally_strong_sentences_quotes_both(reviewed):
         "distributor in France.\n\n6. LAW\n6.1 This Agreement is governed by the laws of France.\n"))
     docs = reviewed[2]
     exclusive = cells["exclusivity"]
-    assert exclusive.status == FOUND and len(exclusive.evidence) == 2
+    assert exclusive.status == ReviewStatus.FOUND and len(exclusive.evidence) == 2
     assert sorted("5.1" in q.quote for q in exclusive.evidence) == [False, True]
     assert sorted("5.2" in q.quote for q in exclusive.evidence) == [False, True]
     assert all(q.verified for q in exclusive.evidence)
@@ -420,5 +420,5 @@ def test_a_clause_in_two_equally_strong_sentences_quotes_both(reviewed):
         row = next(r for r in csv.DictReader(handle) if r["item"] == "Exclusivity")
     assert row["page"] == "1" and row["quote"].split("\n\n") == [q.quote for q in exclusive.evidence]
     law = cells["governing-law"]  # one sentence has the wording: one quote
-    assert law.status == FOUND and len(law.evidence) == 1
+    assert law.status == ReviewStatus.FOUND and len(law.evidence) == 1
     assert law.evidence[0].quote.endswith("6.1 This Agreement is governed by the laws of France.")

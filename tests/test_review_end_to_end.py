@@ -7,9 +7,9 @@ import pytest
 
 from assistant.cli import main
 from assistant.generation import models
-from assistant.review.cell import FOUND, NOT_FOUND, UNCLEAR
+from assistant.types import ReviewStatus
 from assistant.review.engine import parse_reply
-from assistant.review.checklist import find_checklist
+from assistant.clauses.checklist import find_checklist
 from assistant.service import Assistant
 from tests.conftest import EVAL_CORPUS, needs_shared
 
@@ -45,8 +45,8 @@ def test_the_dpa_processor_terms_go_to_the_model_and_found_ones_carry_verified_e
         cell = cells[(DPA, item)]
         assert cell.model_reply, item
         says_yes = parse_reply(cell.model_reply, excerpts=3)[0] is True
-        assert cell.status == (FOUND if says_yes else UNCLEAR), (item, cell.model_reply)
-        if cell.status != FOUND:
+        assert cell.status == (ReviewStatus.FOUND if says_yes else ReviewStatus.UNCLEAR), (item, cell.model_reply)
+        if cell.status != ReviewStatus.FOUND:
             continue
         assert 1 <= len(cell.evidence) <= 2  # the best quote, and the runner-up when it is as strong
         for quote in cell.evidence:
@@ -60,7 +60,7 @@ def test_a_distribution_agreement_has_no_processor_terms(reviewed):
     _, _, cells = reviewed
     for item in ITEMS:
         cell = cells[(DISTRIBUTOR, item)]
-        assert cell.status == NOT_FOUND and not cell.evidence
+        assert cell.status == ReviewStatus.NOT_FOUND and not cell.evidence
         assert "outside this checklist's subject" in cell.reason
 
 

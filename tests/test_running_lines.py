@@ -1,7 +1,7 @@
 """Running headers and footers: found from a real indexed PDF, left out of the prompt, and removed
 when a model copies one as its answer."""
 
-from assistant.generation.running_lines import (line_key, running_lines, strip_copied_running_lines,
+from assistant.grounding.running_lines import (line_key, running_lines, strip_copied_running_lines,
                                                 without_running_lines)
 from assistant.testing import ScriptedGenerator
 from tests.docmaker import write_pdf
@@ -21,7 +21,7 @@ def clause_pages():
 def test_lines_repeated_at_page_edges_are_running_lines(assistant, tmp_path):
     assistant.ingest([write_pdf(tmp_path / "supply.pdf", clause_pages())])
     doc = assistant.documents()[0]
-    keys = running_lines(assistant.index.catalog, doc.source_id)
+    keys = running_lines(assistant.index, doc.source_id)
     assert line_key(FOOTER) in keys and "#" in keys  # the footer, and the page numbers
     assert line_key("SUPPLY AGREEMENT between Acme Holdings Inc and Beta Retail Ltd") in keys
     assert not any("delaware" in key for key in keys)

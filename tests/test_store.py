@@ -3,7 +3,7 @@ import json
 import pytest
 
 from assistant.errors import EmbedderMismatch, IndexSchemaMismatch
-from assistant.ingest.chunking import ChunkerSettings
+from assistant.settings import ChunkerSettings
 from assistant.service import Assistant
 from assistant.store.catalog import fts_query
 from assistant.testing import HashEmbedder

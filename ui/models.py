@@ -9,7 +9,8 @@ from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex,
 from PySide6.QtGui import QBrush, QColor
 
 from assistant.review.export import cell_text
-from assistant.types import Hit, IngestReport, IngestStatus, Source
+from assistant.text import normalise_space
+from assistant.types import Hit, IngestReport, IngestStatus, ReviewStatus, Source
 
 INDEXED, QUEUED, INDEXING, FAILED, CANCELLED = "indexed", "queued", "indexing…", "failed", "cancelled"
 
@@ -162,11 +163,11 @@ class PassageListModel(QAbstractListModel):
             return None
         hit = self._hits[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            text = " ".join(hit.text.split())
+            text = normalise_space(hit.text)
             heading = f" · {hit.chunk.heading}" if hit.chunk.heading else ""
             return f"[{index.row() + 1}] {hit.doc_name}, p. {hit.page}{heading}\n{text[:160]}{'…' if len(text) > 160 else ''}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return " ".join(hit.text.split())[:1000]
+            return normalise_space(hit.text)[:1000]
         if role == self.HitRole:
             return hit
         return None
@@ -181,8 +182,8 @@ class PassageListModel(QAbstractListModel):
 
 
 # Translucent tints: readable under dark text on a light palette and light text on a dark one.
-STATUS_COLOURS = {"found": QColor(46, 160, 67, 90), "unclear": QColor(230, 160, 0, 100),
-                  "not_found": QColor(220, 50, 50, 90)}
+STATUS_COLOURS = {ReviewStatus.FOUND: QColor(46, 160, 67, 90), ReviewStatus.UNCLEAR: QColor(230, 160, 0, 100),
+                  ReviewStatus.NOT_FOUND: QColor(220, 50, 50, 90)}
 
 
 class ReviewTableModel(QAbstractTableModel):
@@ -251,7 +252,7 @@ class ReviewTableModel(QAbstractTableModel):
 
     def _missing(self, source_id: str, item) -> bool:
         cell = self._cells.get((source_id, item.id))
-        return cell is not None and cell.status != "found"
+        return cell is not None and cell.status != ReviewStatus.FOUND
 
     def _visible(self) -> tuple[list[str], list]:
         if not self.only_missing:

@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, QThreadPool
 from PySide6.QtWidgets import QFileDialog
 
 from assistant.errors import ClausewiseError
-from assistant.review.checklist import available, find_checklist, load_checklist
+from assistant.clauses.checklist import available, find_checklist, load_checklist
 from assistant.review.export import write_review
 from ui.widgets.review import ReviewPanel
 from ui.workers import ReviewJob

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from assistant.errors import ClausewiseError
 from assistant.paths import data_home
+from assistant.text import normalise_space
 
 SHIPPED = Path(__file__).parent / "checklists"
 VALUE_KINDS = ("none", "text", "period", "date", "place", "amount", "parties")
@@ -46,7 +47,7 @@ class Item:
     def terms_in(self, question: str) -> list[str]:
         """The item's label and `asked_by` phrases (else its hints) that the question names, each
         at the start of a word."""
-        lowered = " ".join(question.lower().split())
+        lowered = normalise_space(question.lower())
         return [term for term in (self.label, *(self.asked_by or self.hints))
                 if re.search(r"\b" + re.escape(term.lower()), lowered)]
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from assistant.review.checklist import Checklist, Item
-from assistant.review.engine import candidates, load_document
-from assistant.store.catalog import content_words
+from assistant.clauses.candidates import candidates, load_document
+from assistant.clauses.checklist import Checklist, Item
+from assistant.text import content_words
 
 # A term whose every word occurs in this share of the indexed passages or more ("parties",
 # "term", "license" across licence agreements) does not name a clause: "the parties" is in nearly

@@ -8,17 +8,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping
 
-from assistant.collections import Collections
+from assistant.collections import DEFAULT_FOLDER, Collections
 from assistant.doctor.desktop import xcb_check
 from assistant.doctor.indexes import NamedIndex, Stores, index_checks
 from assistant.doctor.models import model_checks
 from assistant.doctor.report import Check, Report, problem
 from assistant.doctor.system import cpu_check, data_checks, llama_checks, memory_check, version_checks
-from assistant.embedding import MiniLMEmbedder
+from assistant.embedding.minilm import MiniLMEmbedder
 from assistant.errors import ClausewiseError
 from assistant.generation.models import CATALOGUE, DEFAULT_MODEL, KnownModel, available_memory, estimate_memory
-from assistant.paths import data_home, default_index_dir, models_home
-from assistant.settings import SETTINGS_FILE, AppSettings, collections_home, load_settings
+from assistant.paths import data_home, models_home
+from assistant.settings import SETTINGS_FILE, Settings, collections_home, load_settings
 from assistant.store.audit import open_stores
 
 
@@ -26,7 +26,7 @@ from assistant.store.audit import open_stores
 class Environment:
     data_dir: Path
     models_dir: Path
-    settings: AppSettings = AppSettings()
+    settings: Settings = field(default_factory=Settings)
     settings_problem: str = ""  # the settings file could not be read (the defaults stand in)
     indexes: tuple[NamedIndex, ...] = ()
     catalogue: Mapping[str, KnownModel] = field(default_factory=lambda: dict(CATALOGUE))
@@ -37,10 +37,10 @@ class Environment:
     free_memory: Callable[[], int] = available_memory
 
 
-def known_indexes(settings: AppSettings, extra: Path | None = None) -> tuple[NamedIndex, ...]:
+def known_indexes(settings: Settings, extra: Path | None = None) -> tuple[NamedIndex, ...]:
     """The collections, the command line's default index, and `extra`; each folder once."""
     entries = [NamedIndex(c.name, c.folder) for c in Collections(collections_home(settings)).existing()]
-    entries.append(NamedIndex("default (command line)", default_index_dir()))
+    entries.append(NamedIndex("default (command line)", collections_home(settings) / DEFAULT_FOLDER))
     if extra is not None:
         entries.append(NamedIndex(str(extra), Path(extra), must_exist=True))
     unique: dict[Path, NamedIndex] = {}
@@ -49,7 +49,7 @@ def known_indexes(settings: AppSettings, extra: Path | None = None) -> tuple[Nam
     return tuple(unique.values())
 
 
-def environment(extra_index: Path | None = None, settings: AppSettings | None = None, **overrides) -> Environment:
+def environment(extra_index: Path | None = None, settings: Settings | None = None, **overrides) -> Environment:
     """This machine as the app and the command line see it: the saved settings (when not given),
     the data and models folders, every index."""
     settings_problem = ""
@@ -57,7 +57,7 @@ def environment(extra_index: Path | None = None, settings: AppSettings | None = 
         try:
             settings = load_settings()
         except ClausewiseError as exc:  # reported, and the defaults stand in, as the app does
-            settings, settings_problem = AppSettings(), exc.message
+            settings, settings_problem = Settings(), exc.message
     return Environment(data_dir=data_home(), models_dir=models_home(), settings=settings,
                        settings_problem=settings_problem, indexes=known_indexes(settings, extra_index), **overrides)
 
@@ -67,13 +67,13 @@ def versions(env: Environment) -> list[Check]:
 
 
 def models(env: Environment) -> list[Check]:
-    settings = env.settings
+    settings = env.settings.generation  # never the API key: a report is meant to be sent on
     return model_checks(env.catalogue, env.default_model, env.models_dir, settings.model.strip(), settings.server_url)
 
 
 def machine(env: Environment) -> list[Check]:
     """Free memory against the model that will answer: the one chosen in settings, else the default."""
-    settings = env.settings
+    settings = env.settings.generation
     checks = [cpu_check()]
     if settings.server_url:
         return checks

@@ -11,6 +11,7 @@ from typing import Callable, ContextManager, Iterator, Mapping
 
 from assistant.doctor.report import Check, ok, problem
 from assistant.store.audit import IndexAudit, audit_index, open_stores
+from assistant.text import normalise_space
 
 SECTION = "Indexes"
 
@@ -87,7 +88,7 @@ def index_check(entry: NamedIndex, embedder: str, dimension: int, stores: Stores
         with stores(folder) as (catalog, vectors):
             audit = audit_index(folder, catalog, vectors, embedder, dimension)
     except Exception as exc:  # noqa: BLE001 - SQLite's and Chroma's errors vary; the report names them
-        reason = " ".join(str(exc).split())[:300]
+        reason = normalise_space(str(exc))[:300]
         return problem(SECTION, name, f"cannot be read ({type(exc).__name__}: {reason}) ({folder})",
                        "restore the folder from a backup, or re-index the documents into a new collection")
     if not audit.is_index:

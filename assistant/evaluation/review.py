@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from assistant.evaluation import OVERLAP, load_jsonl, normalise
-from assistant.review.cell import FOUND, Cell
-from assistant.review.checklist import Checklist
+from assistant.evaluation.common import OVERLAP, load_jsonl, normalise
+from assistant.types import Cell, ReviewStatus
+from assistant.clauses.checklist import Checklist
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,8 @@ def score_review(labels: list[dict], lines: list[dict]) -> ReviewScores:
     pairs = [(line, gold[(line["doc"], line["item"])]) for line in lines if (line["doc"], line["item"]) in gold]
     if not pairs:
         return ReviewScores(0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, 0)
-    found = [(line, row) for line, row in pairs if line["status"] == FOUND]
-    correct = sum((line["status"] == FOUND) == bool(row["present"]) for line, row in pairs)
+    found = [(line, row) for line, row in pairs if line["status"] == ReviewStatus.FOUND]
+    correct = sum((line["status"] == ReviewStatus.FOUND) == bool(row["present"]) for line, row in pairs)
     true_found = sum(bool(row["present"]) for _, row in found)
     present = sum(bool(row["present"]) for _, row in pairs)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from assistant.errors import ClausewiseError
 from assistant.hashing import sha256_of
 from assistant.paths import models_home
+from assistant.settings import DEFAULT_MODEL  # noqa: F401 - the setting's default, a key of CATALOGUE
 
 
 class ModelUnavailable(ClausewiseError):
@@ -163,10 +164,6 @@ def check_fits(path: Path, context_tokens: int, free: int | None = None) -> None
             f"The model {path.name} needs about {need / 2**30:.1f} GiB with a {context_tokens}-token context, "
             f"but only {free / 2**30:.1f} GiB is free.{advice}"
         )
-
-
-# Chosen by measurement on the dev questions (README, "Choosing the default model").
-DEFAULT_MODEL = "qwen2.5-coder-0.5b"
 
 
 def model_path(choice: str) -> Path:

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from assistant.generation.running_lines import without_running_lines
-from assistant.store.catalog import content_words
+from assistant.grounding.running_lines import without_running_lines
+from assistant.text import content_words, sentence_spans
 from assistant.types import Hit
 
 SYSTEM_PROMPT = (
@@ -40,31 +39,18 @@ _INSTRUCTION = re.compile(
     r"|\byou\s+are\s+now\b|\bsystem\s+prompt\b|\b(as\s+an?\s+)?(ai|language\s+model|assistant|chatbot)\s*[,:]\s*(answer|reply|respond|say|output)",
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
-
-
-@dataclass(frozen=True)
-class AnswerSettings:
-    # Abstain below this rarity-weighted share of the question's subject words in its document
-    # (evidence.py). Off: once the missing-clause check (review/presence.py) was in, every
-    # threshold tried on the dev questions (0.3 to 0.6) abstained on answerable questions only
-    # (wrongly abstained 0.04 -> 0.05 to 0.12, unanswerable already 1.0); see README, "Answers".
-    coverage_threshold: float = 0.0
-    passages: int = 3  # how many retrieved passages the model reads
-    excerpt_chars: int = 400  # per passage; the prompt's size decides the time to first token
-    max_tokens: int = 160
-    history_turns: int = 1  # earlier question/answer pairs given to the model for follow-ups
 
 
 def neutralise_instructions(text: str) -> str:
     """The text with every sentence that addresses an AI assistant replaced by a short note."""
     if not _INSTRUCTION.search(text):
         return text
-    return _SENTENCE.sub(lambda m: OMITTED if _INSTRUCTION.search(m.group(0)) else m.group(0), text)
-
-
-def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+    parts, at = [], 0
+    for start, end in sentence_spans(text):
+        if _INSTRUCTION.search(text[start:end]):
+            parts += [text[at:start], OMITTED]
+            at = end
+    return "".join(parts) + text[at:]
 
 
 def excerpt_span(text: str, question: str, max_chars: int) -> tuple[int, int]:
@@ -73,7 +59,7 @@ def excerpt_span(text: str, question: str, max_chars: int) -> tuple[int, int]:
     if len(text) <= max_chars:
         return 0, len(text)
     words = set(content_words(question))
-    spans = _sentence_spans(text) or [(0, len(text))]
+    spans = sentence_spans(text) or [(0, len(text))]
 
     def score(span):
         return len(words & set(content_words(text[span[0]:span[1]])))

@@ -11,44 +11,18 @@ found verbatim in its document.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Sequence
 
-from assistant.store.catalog import STOPWORDS
-from assistant.types import Hit
+from assistant.text import STOPWORDS, is_heading, normalise_space, sentence_spans, sentences
+from assistant.types import Citation, Hit, SentenceCheck
 
 # Share of a sentence's content words that a passage must contain to support it.
 SUPPORT_THRESHOLD = 0.5
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”')\]]*\s+(?=[A-Z\[(\"“])|\n{2,}")
-
-
-@dataclass(frozen=True)
-class Citation:
-    number: int  # 1-based passage number in the prompt
-    doc_name: str
-    source_id: str
-    page: int
-    start: int  # character span of the quote in the page text
-    end: int
-    quote: str
-    repaired: bool  # the model's marker was missing or wrong and the sentence was matched instead
-
-
-@dataclass(frozen=True)
-class SentenceCheck:
-    text: str
-    markers: tuple[int, ...]
-    citations: tuple[Citation, ...]
-
-    @property
-    def supported(self) -> bool:
-        return bool(self.citations)
 
 
 def split_sentences(text: str) -> list[str]:
-    parts = [p.strip() for p in _SENTENCE_END.split(text)]
-    return [p for p in parts if p]
+    return sentences(text)
 
 
 def markers_in(sentence: str) -> tuple[int, ...]:
@@ -74,29 +48,21 @@ def support(sentence: str, passage: str) -> float:
 
 
 def _quote_candidates(passage: str):
-    """Sentence spans of the passage, and each without a leading heading line ("9. GOVERNING LAW")."""
-    # A period between digits ("3.1", "12.5%") does not end a sentence.
-    for match in re.finditer(r"[^.;!?\n](?:[^.;!?]|(?<=\d)\.(?=\d))*[.;!?]?", passage):
-        start, end = match.start(), match.end()
-        while start < end and passage[start].isspace():
-            start += 1
+    """Sentence spans of the passage (a clause's parts, cut at ';', quoted on their own), and each
+    without a leading heading line ("9. GOVERNING LAW")."""
+    for start, end in sentence_spans(passage, stops=".;!?"):
         while end > start and passage[end - 1].isspace():
             end -= 1
         if end - start < 3:
             continue
         yield start, end
         newline = passage.find("\n", start, end)
-        if newline != -1 and _is_heading(passage[start:newline]):
+        if newline != -1 and is_heading(passage[start:newline]):
             rest = newline + 1
             while rest < end and passage[rest].isspace():
                 rest += 1
             if end - rest >= 3:
                 yield rest, end
-
-
-def _is_heading(line: str) -> bool:
-    words = line.split()
-    return bool(words) and len(words) <= 8 and (line.isupper() or all(w[0].isupper() or w[0].isdigit() for w in words))
 
 
 def best_quote(sentence: str, passage: str) -> tuple[int, int]:
@@ -135,10 +101,54 @@ def check_answer(answer: str, passages: Sequence[Hit]) -> list[SentenceCheck]:
     return checks
 
 
-def normalise_space(text: str) -> str:
-    return " ".join(text.split())
-
-
 def quote_is_verbatim(quote: str, page_text: str) -> bool:
     """True when the quote occurs in the page text after whitespace normalisation."""
     return bool(quote.strip()) and normalise_space(quote) in normalise_space(page_text)
+
+
+# After the model: what its reply says, and the answer text the user is shown.
+
+_REFUSALS = re.compile(
+    r"^\W*not\s+found|passages?\s+(do|does)\s+not\s+(contain|say|mention|specify|provide)|"
+    r"(documents?|passages?)\s+(do|does)\s+not\s+(say|state|mention)|no\s+information\s+(about|on)|"
+    r"^\W*(\[\d+\]\s*)?no\s[^.]{0,80}?\b(is|are|was|were)\s+(mentioned|specified|stated|provided|given)\b",
+    re.IGNORECASE,
+)
+
+
+def is_refusal(text: str) -> bool:
+    """The model said the passages do not hold the answer: in words, or as NOT FOUND, which small
+    models also write once per passage ("[1] NOT FOUND [2] NOT FOUND")."""
+    bare = re.sub(r"\[\d+\]|[^\w\s]", " ", text).lower().split()
+    return bool(_REFUSALS.search(text)) or (bare[:2] == ["not", "found"] and set(bare) <= {"not", "found"})
+
+
+def with_verified_markers(checks: Sequence[SentenceCheck]) -> str:
+    """The answer with each sentence's markers replaced by the passages that really support it."""
+    parts = []
+    for check in checks:
+        sentence = re.sub(r"\s*\[\d+(?:\s*[,;]\s*\d+)*\]", "", check.text).strip()
+        markers = "".join(f" [{n}]" for n in sorted({c.number for c in check.citations}))
+        end = len(sentence.rstrip(".!?:;"))
+        parts.append(sentence[:end] + markers + sentence[end:])
+    return " ".join(parts)
+
+
+def quote_pointed_passages(question: str, text: str, passages: Sequence[Hit]) -> str:
+    """Small models sometimes answer with markers alone ("[1] [2]"): they point at the passage
+    that answers. The answer is then that passage's sentence closest to the question, quoted."""
+    numbers = [n for n in dict.fromkeys(int(m) for m in re.findall(r"\[(\d+)\]", text)) if 1 <= n <= len(passages)]
+    quotes = []
+    for n in numbers[:2]:
+        start, end = best_quote(question, passages[n - 1].text)
+        quote = normalise_space(passages[n - 1].text[start:end]).rstrip(".;:")
+        quotes.append(f"“{quote}” [{n}].")
+    return " ".join(quotes)
+
+
+def unique_citations(checks: Sequence[SentenceCheck]) -> tuple[Citation, ...]:
+    seen: dict[tuple, Citation] = {}
+    for check in checks:
+        for c in check.citations:
+            seen.setdefault((c.source_id, c.page, c.start, c.end), c)
+    return tuple(seen.values())

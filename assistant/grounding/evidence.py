@@ -9,18 +9,24 @@ Three checks, all against the index rather than the model:
   nearest passages; when the words that describe what is asked ("liquidated damages",
   "escrow") hardly occur in the document the question routes to, the clause is not there. Words
   are weighted by rarity across the index, so "agreement" counts for little and "escrow" for much.
-- A clause a checklist knows with none of its usual wording in that document (review/presence.py,
+- A clause a checklist knows with none of its usual wording in that document (clauses/presence.py,
   run by the answerer).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
-from dataclasses import dataclass
+from typing import Sequence
 
-from assistant.retrieval.hybrid import RetrievalSettings, identity_words
-from assistant.store.catalog import STOPWORDS, Catalog, content_words
+from assistant.clauses.checklist import Checklist
+from assistant.clauses.presence import absent_clauses
+from assistant.retrieval.hybrid import identity_words
+from assistant.settings import RetrievalSettings
+from assistant.store.catalog import Catalog
+from assistant.text import STOPWORDS, content_words
+from assistant.types import Evidence, Hit
 
 # English function words: the name check needs to know it reads an English question, since other
 # languages (German) capitalise ordinary nouns.
@@ -33,20 +39,6 @@ _QUESTION_WORDS = frozenset(
     affects contain contains impose imposes cover covers key type types amount amounts often right rights
     obligation obligations accept accepts stop kind kinds what exactly describe""".split()
 )
-
-
-@dataclass(frozen=True)
-class Evidence:
-    unknown_names: tuple[str, ...] = ()  # name-like words of the question found nowhere in the index
-    coverage: float = 1.0  # rarity-weighted share of the subject's words found in the routed document
-    missing: tuple[str, ...] = ()  # subject words the routed document does not contain
-    subject: tuple[str, ...] = ()
-    absent_clauses: tuple[str, ...] = ()  # checklist items asked about with no matching sentence (review/presence.py)
-
-    def as_dict(self) -> dict:
-        return {"unknown_names": list(self.unknown_names), "coverage": round(self.coverage, 3),
-                "missing": list(self.missing), "subject": list(self.subject),
-                "absent_clauses": list(self.absent_clauses)}
 
 
 def name_words(question: str) -> list[str]:
@@ -111,11 +103,43 @@ def subject_coverage(catalog: Catalog, subject: list[str], source_ids: list[str]
     return (found_sum / weight_sum if weight_sum else 1.0), tuple(missing)
 
 
-def assess(catalog: Catalog, question: str, source_ids: list[str]) -> Evidence:
+def assess(catalog: Catalog, question: str, source_ids: list[str], with_coverage: bool = True) -> Evidence:
     """`source_ids`: the documents the question is about (where retrieval routed it). The subject
-    is the question's content words less the names, which identify the document, not the clause."""
+    is the question's content words less the names, which identify the document, not the clause.
+    The coverage costs a lookup per word, so it is left at 1.0 when nothing uses it."""
     names = set(name_words(question))
     subject = [w for w in content_words(question) if w not in names]
-    coverage, missing = subject_coverage(catalog, subject, source_ids)
+    coverage, missing = subject_coverage(catalog, subject, source_ids) if with_coverage else (1.0, ())
     return Evidence(unknown_names=unknown_names(catalog, question), coverage=coverage, missing=missing,
                     subject=tuple(subject))
+
+
+def gate(catalog: Catalog, question: str, routed: list[str], passages: Sequence[Hit],
+         checklists: Sequence[Checklist], coverage_threshold: float) -> tuple[Evidence, str]:
+    """Before the model: the evidence for the question, and the reason to abstain in plain words
+    ("" when the model may answer). In order: a name no indexed text mentions; a clause a
+    checklist knows of which the documents the question names have none of the usual wording;
+    and (off by default) too little of the question's subject in the document it routes to."""
+    evidence = assess(catalog, question, routed, with_coverage=coverage_threshold > 0)
+    if evidence.unknown_names:
+        names = ", ".join(f'"{n}"' for n in evidence.unknown_names)
+        return evidence, f"No indexed document mentions {names}."
+    about = documents_named(catalog, question, routed)
+    absent = absent_clauses(catalog, question, about, checklists)
+    if absent:
+        labels = " or ".join(dict.fromkeys(_lower_first(item.label) for item in absent))
+        names = " and ".join(catalog.document(source_id).name for source_id in about)
+        reason = (f"{names} {'has' if len(about) == 1 else 'have'} no clause on {labels}: no sentence has "
+                  "the wording such a clause usually has. The nearest passages are listed.")
+        return dataclasses.replace(evidence, absent_clauses=tuple(item.id for item in absent)), reason
+    if evidence.coverage < coverage_threshold:
+        single = len(routed) == 1 and passages[0].chunk.source_id == routed[0]
+        missing = ", ".join(f'"{w}"' for w in evidence.missing[:4])
+        return evidence, (f"{passages[0].doc_name if single else 'The document'} does not mention {missing}; "
+                          "the nearest passages are listed.")
+    return evidence, ""
+
+
+def _lower_first(label: str) -> str:
+    """'Audit rights' -> 'audit rights', but 'IP ownership' stays."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]

@@ -9,29 +9,32 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from assistant.text import normalise_space
 
 EDGE_LINES = 2  # lines at the top and at the bottom of a page that may be a header or footer
-_found: dict[str, frozenset[str]] = {}  # source id (a content hash) -> its running lines' keys
 
 
 def line_key(line: str) -> str:
     """A line as compared across pages: spacing and case ignored, numbers as '#' (page numbers)."""
-    return re.sub(r"\d+", "#", " ".join(line.split())).lower()
+    return re.sub(r"\d+", "#", normalise_space(line)).lower()
 
 
-def running_lines(catalog, source_id: str) -> frozenset[str]:
-    """Keys of the lines found at a page edge on at least 3 pages and at least 30 % of them."""
-    if source_id not in _found:
-        counts: Counter[str] = Counter()
-        pages = 0
-        for page in catalog.pages(source_id):
-            lines = [line for line in page.text.splitlines() if line.strip()]
-            if lines:
-                pages += 1
-                counts.update({line_key(line) for line in lines[:EDGE_LINES] + lines[-EDGE_LINES:]})
-        needed = max(3, 0.3 * pages)
-        _found[source_id] = frozenset(key for key, count in counts.items() if count >= needed)
-    return _found[source_id]
+def running_lines(index, source_id: str) -> frozenset[str]:
+    """Keys of the lines found at a page edge on at least 3 pages and at least 30 % of them;
+    worked out once per document and kept by its index."""
+    return index.derived.get("running-lines", source_id, lambda: _running_lines(index.catalog.pages(source_id)))
+
+
+def _running_lines(pages) -> frozenset[str]:
+    counts: Counter[str] = Counter()
+    with_text = 0
+    for page in pages:
+        lines = [line for line in page.text.splitlines() if line.strip()]
+        if lines:
+            with_text += 1
+            counts.update({line_key(line) for line in lines[:EDGE_LINES] + lines[-EDGE_LINES:]})
+    needed = max(3, 0.3 * with_text)
+    return frozenset(key for key, count in counts.items() if count >= needed)
 
 
 def without_running_lines(text: str, keys: frozenset[str]) -> str:

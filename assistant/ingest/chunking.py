@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.errors import InvalidSetting
+from assistant.settings import ChunkerSettings
+from assistant.text import is_heading, normalise_space
 from assistant.types import Page
 
 # Lines that open a new unit. "Major" ones (clauses, articles, headings) start a chunk of their
@@ -30,31 +31,6 @@ MAJOR_LINE = re.compile(
 MINOR_LINE = re.compile(r"^[^\S\n]*\((?:[a-z]{1,2}|[ivx]{1,5}|\d{1,2})\)[^\S\n]+", re.MULTILINE)
 # Preferred places to cut an over-long unit, best first.
 _CUT_PATTERNS = (re.compile(r"\n[^\S\n]*\n"), re.compile(r"[.;:][\"”)]?\s"), re.compile(r"\n"), re.compile(r"\s"))
-
-
-@dataclass(frozen=True)
-class ChunkerSettings:
-    """Sizes in characters (contract English runs about 5 characters to a MiniLM word piece).
-
-    A chunk is what is cited and shown: up to a whole clause (max_chars). It is embedded as
-    consecutive windows of at most window_chars, each prefixed with the title and heading, so
-    every embedded text sits well inside MiniLM's 256-piece window and a long clause is matched
-    by its best sentence rather than diluted into one averaged vector."""
-
-    max_chars: int = 1500
-    min_chars: int = 500
-    window_chars: int = 400
-    version: int = 2
-
-    def __post_init__(self):
-        if self.max_chars < 200:
-            raise InvalidSetting(f"chunk max_chars must be at least 200, got {self.max_chars}")
-        if not 100 <= self.window_chars <= 1000:
-            raise InvalidSetting(f"chunk window_chars must be between 100 and 1000, got {self.window_chars}")
-        if not 0 <= self.min_chars < self.max_chars:
-            raise InvalidSetting(
-                f"chunk min_chars must be between 0 and max_chars ({self.max_chars}), got {self.min_chars}"
-            )
 
 
 @dataclass(frozen=True)
@@ -136,8 +112,8 @@ def _units(text: str, max_chars: int) -> list[_Unit]:
         end = ordered[i + 1] if i + 1 < len(ordered) else len(text)
         major, heading = starts[start]
         first_line = text[start:end].strip().split("\n", 1)[0]
-        heading_line = bool(heading) and " ".join(first_line.split()) == heading
-        for j, (a, b) in enumerate(split_at_sentences(text, start, end, max_chars)):
+        heading_line = bool(heading) and normalise_space(first_line) == heading
+        for j, (a, b) in enumerate(cut_to_size(text, start, end, max_chars)):
             units.append(_Unit(a, b, major and j == 0, heading if j == 0 else "", heading_line and j == 0))
     return units
 
@@ -157,7 +133,7 @@ def _heading_of(line: str) -> str:
     words = title.split()
     if not words:
         return line[:80] if number else ""
-    looks_like_title = len(words) <= 8 and (title.isupper() or sum(w[0].isupper() for w in words if w[0].isalpha()) >= len(words) / 2)
+    looks_like_title = len(words) <= 8 and is_heading(title)
     if len(title) <= 80 and (looks_like_title or not cut and len(words) <= 6):
         return line[: (number.end() if number else 0) + len(title)].strip()
     return ""
@@ -165,12 +141,14 @@ def _heading_of(line: str) -> str:
 
 def embedding_windows(text: str, window_chars: int) -> list[str]:
     """Consecutive pieces of a chunk, cut at sentence ends, each at most window_chars long."""
-    pieces = [text[a:b].strip() for a, b in split_at_sentences(text, 0, len(text), window_chars)]
+    pieces = [text[a:b].strip() for a, b in cut_to_size(text, 0, len(text), window_chars)]
     return [p for p in pieces if p] or [text]
 
 
-def split_at_sentences(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
-    """Cut text[start:end] into spans of at most max_chars, preferring paragraph and sentence ends."""
+def cut_to_size(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """Cut text[start:end] into spans of at most max_chars. Not a sentence splitter: a span too
+    long is cut at its last good break within the size, a blank line first, then a clause end
+    (.;: before a space), then a line end, then a space."""
     pieces = []
     while end - start > max_chars:
         window = text[start : start + max_chars]

@@ -20,27 +20,10 @@ from typing import Sequence
 from assistant.retrieval.definitions import definition_first
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.operative import articles_first
-from assistant.store.catalog import content_words
+from assistant.text import content_words
 from assistant.store.index import Index
+from assistant.settings import RetrievalSettings
 from assistant.types import Hit, SearchFilters
-
-
-@dataclass(frozen=True)
-class RetrievalSettings:
-    candidates: int = 50  # taken from each ranker before fusion
-    # Routing: a document is searched again when its best three passages hold this share of the
-    # fused score of all candidates. Three, not all: a long document should not win on bulk.
-    route_share: float = 0.2
-    route_top: int = 3
-    max_routed: int = 2
-    preamble_chars: int = 1500  # where a contract names itself and its parties
-    # RRF weights: once routed, the in-document rankings (clause words only) decide the order;
-    # the global rankings still contribute, so a wrong route cannot bury the right passage.
-    global_weight: float = 0.5
-    focused_dense_weight: float = 1.0
-    focused_lexical_weight: float = 1.5
-    # Among this many best hits, a legislative act's articles go before its recitals (operative.py).
-    articles_window: int = 8
 
 
 @dataclass(frozen=True)
@@ -146,6 +129,6 @@ class HybridRetriever:
             for cid, score in fused
             if cid in chunks
         ]
-        hits = articles_first(self.index.catalog, hits, s.articles_window)
+        hits = articles_first(self.index, hits, s.articles_window)
         hits = definition_first(self.index.catalog, query, hits, scope if scope is not None else routed)
         return Retrieval(hits[:k], routed)

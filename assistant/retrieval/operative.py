@@ -14,23 +14,25 @@ from typing import Sequence
 from assistant.types import Hit
 
 _ADOPTED = re.compile(r"\b(HAVE|HAS) ADOPTED TH(IS|E PRESENT) (REGULATION|DIRECTIVE|DECISION)\b")
-_starts: dict[str, tuple[int, int] | None] = {}  # source id (a content hash) -> where the articles begin
 
 
-def articles_start(catalog, source_id: str) -> tuple[int, int] | None:
-    """(page, offset) where a legislative act's enacting terms begin; None for any other document."""
-    if source_id not in _starts:
-        matches = ((page.number, _ADOPTED.search(page.text)) for page in catalog.pages(source_id))
-        _starts[source_id] = next(((number, match.start()) for number, match in matches if match), None)
-    return _starts[source_id]
+def articles_start(index, source_id: str) -> tuple[int, int] | None:
+    """(page, offset) where a legislative act's enacting terms begin; None for any other document.
+    Worked out once per document and kept by its index."""
+
+    def find():
+        matches = ((page.number, _ADOPTED.search(page.text)) for page in index.catalog.pages(source_id))
+        return next(((number, match.start()) for number, match in matches if match), None)
+
+    return index.derived.get("articles-start", source_id, find)
 
 
-def is_recital(catalog, hit: Hit) -> bool:
-    start = articles_start(catalog, hit.chunk.source_id)
+def is_recital(index, hit: Hit) -> bool:
+    start = articles_start(index, hit.chunk.source_id)
     return start is not None and (hit.chunk.page, hit.chunk.start) < start
 
 
-def articles_first(catalog, hits: Sequence[Hit], window: int) -> list[Hit]:
+def articles_first(index, hits: Sequence[Hit], window: int) -> list[Hit]:
     """The hits with recitals moved behind the articles among the first `window`."""
-    top = sorted(hits[:window], key=lambda hit: is_recital(catalog, hit))  # stable: ranks kept within each group
+    top = sorted(hits[:window], key=lambda hit: is_recital(index, hit))  # stable: ranks kept within each group
     return top + list(hits[window:])

@@ -10,7 +10,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from assistant.review.cell import Cell
+from assistant.types import Cell
 
 ENGINE_VERSION = 2  # raise when the engine's judgement changes, so old cells are not reused
 

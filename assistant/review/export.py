@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Sequence
 
 from assistant.errors import ClausewiseError
-from assistant.review.cell import FOUND, STATUS_LABEL, UNCLEAR, Cell
-from assistant.review.checklist import Checklist
+from assistant.types import Cell, ReviewStatus
+from assistant.clauses.checklist import Checklist
 
 EVIDENCE_COLUMNS = ["document", "item", "status", "value", "page", "quote", "reason"]
-FILL = {FOUND: "C6EFCE", UNCLEAR: "FFEB9C", "not_found": "F4CCCC"}
+FILL = {ReviewStatus.FOUND: "C6EFCE", ReviewStatus.UNCLEAR: "FFEB9C", ReviewStatus.NOT_FOUND: "F4CCCC"}
 
 
 def _documents(cells: Sequence[Cell]) -> list[str]:
@@ -30,7 +30,7 @@ def _grid(cells: Sequence[Cell]) -> dict[tuple[str, str], Cell]:
 def cell_text(cell: Cell | None) -> str:
     if cell is None:
         return ""
-    label = STATUS_LABEL[cell.status]
+    label = ReviewStatus(cell.status).label
     return f"{label}: {cell.value}" if cell.value else label
 
 
@@ -43,7 +43,7 @@ def evidence_rows(checklist: Checklist, cells: Sequence[Cell]) -> list[list]:
         pages = list(dict.fromkeys(q.page for q in cell.evidence))
         page = pages[0] if len(pages) == 1 else ", ".join(str(p) for p in pages)
         quotes = "\n\n".join(q.quote for q in cell.evidence)
-        rows.append([cell.doc, labels.get(cell.item, cell.item), STATUS_LABEL[cell.status], cell.value,
+        rows.append([cell.doc, labels.get(cell.item, cell.item), ReviewStatus(cell.status).label, cell.value,
                      page, quotes, cell.reason])
     return rows
 
@@ -100,7 +100,7 @@ def write_markdown(path: Path, checklist: Checklist, cells: Sequence[Cell]):
     lines += ["", "## Evidence", ""]
     labels = {item.id: item.label for item in checklist.items}
     for cell in cells:
-        if cell.status == "not_found":
+        if cell.status == ReviewStatus.NOT_FOUND:
             continue
         lines.append(f"- **{_md(cell.doc)}**, {labels.get(cell.item, cell.item)}: {cell_text(cell)}")
         for quote in cell.evidence:

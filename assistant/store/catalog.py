@@ -4,7 +4,6 @@ transaction. Chroma (vectors) lives beside it; `Index` keeps the two consistent.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
 import time
@@ -12,9 +11,9 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from assistant.errors import DocumentNotFound
-from assistant.types import Chunk, Page, Source
+from assistant.text import content_words
+from assistant.types import Chunk, DocumentState, Page, Source
 
-PENDING, COMPLETE, REMOVING = "pending", "complete", "removing"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -35,23 +34,6 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(text, context, tokenize='porter unicode61');
 """
-
-# Words that carry no signal for BM25 in questions ("what", "does", "the").
-STOPWORDS = frozenset(
-    """a an and are as at be by can do does for from has have how i if in is it its may must of on or
-    over shall should such than that the their them then there these they this to under was were what
-    when where which who whom why will with would any all into about after before between each""".split()
-)
-
-
-def content_words(text: str) -> list[str]:
-    """The words of a question that can carry signal, lower-cased, in order, without repeats."""
-    words = []
-    for word in re.findall(r"\w+", text.lower()):
-        if word not in STOPWORDS and word not in words and (len(word) > 1 or word.isdigit()):
-            words.append(word)
-    return words
-
 
 def fts_query(text: str) -> str:
     """An FTS5 OR-query of the question's content words, each quoted so punctuation is inert."""
@@ -80,7 +62,7 @@ class Catalog:
             self._db.execute(
                 "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (source.source_id, source.path, source.name, source.doc_type, source.title,
-                 source.pages, source.chunks, source.size, PENDING, added or time.time(), vectors),
+                 source.pages, source.chunks, source.size, DocumentState.PENDING, added or time.time(), vectors),
             )
 
     def complete(self, source_id: str, pages: Sequence[Page], chunks: Sequence[Chunk], contexts: Sequence[str],
@@ -100,13 +82,13 @@ class Catalog:
                 self._db.execute(
                     "INSERT INTO chunks_fts (rowid, text, context) VALUES (?,?,?)", (cur.lastrowid, chunk.text, context)
                 )
-            self._db.execute("UPDATE documents SET status=? WHERE source_id=?", (COMPLETE, source_id))
+            self._db.execute("UPDATE documents SET status=? WHERE source_id=?", (DocumentState.COMPLETE, source_id))
             for old in replaces:
-                self._db.execute("UPDATE documents SET status=? WHERE source_id=?", (REMOVING, old))
+                self._db.execute("UPDATE documents SET status=? WHERE source_id=?", (DocumentState.REMOVING, old))
 
     def mark_removing(self, source_id: str):
         with self._lock:
-            self._db.execute("UPDATE documents SET status=? WHERE source_id=?", (REMOVING, source_id))
+            self._db.execute("UPDATE documents SET status=? WHERE source_id=?", (DocumentState.REMOVING, source_id))
 
     def purge(self, source_id: str):
         """Delete a document and everything derived from it, in one transaction."""
@@ -119,20 +101,20 @@ class Catalog:
             self._db.execute("DELETE FROM pages WHERE source_id=?", (source_id,))
             self._db.execute("DELETE FROM documents WHERE source_id=?", (source_id,))
 
-    def status_of(self, source_id: str) -> str | None:
+    def status_of(self, source_id: str) -> DocumentState | None:
         with self._lock:
             row = self._db.execute("SELECT status FROM documents WHERE source_id=?", (source_id,)).fetchone()
-        return row[0] if row else None
+        return DocumentState(row[0]) if row else None
 
     def incomplete(self) -> list[tuple[str, str]]:
         with self._lock:
-            return self._db.execute("SELECT source_id, status FROM documents WHERE status != ?", (COMPLETE,)).fetchall()
+            return self._db.execute("SELECT source_id, status FROM documents WHERE status != ?", (DocumentState.COMPLETE,)).fetchall()
 
     def documents(self) -> list[Source]:
         with self._lock:
             rows = self._db.execute(
                 "SELECT source_id, path, name, doc_type, title, pages, chunks, size FROM documents "
-                "WHERE status=? ORDER BY name COLLATE NOCASE", (COMPLETE,)
+                "WHERE status=? ORDER BY name COLLATE NOCASE", (DocumentState.COMPLETE,)
             ).fetchall()
         return [Source(*row) for row in rows]
 
@@ -140,7 +122,7 @@ class Catalog:
         with self._lock:
             row = self._db.execute(
                 "SELECT source_id, path, name, doc_type, title, pages, chunks, size FROM documents "
-                "WHERE source_id=? AND status=?", (source_id, COMPLETE)
+                "WHERE source_id=? AND status=?", (source_id, DocumentState.COMPLETE)
             ).fetchone()
         return Source(*row) if row else None
 
@@ -158,7 +140,7 @@ class Catalog:
     def document_at(self, path: str) -> list[str]:
         with self._lock:
             return [r[0] for r in self._db.execute(
-                "SELECT source_id FROM documents WHERE path=? AND status=?", (path, COMPLETE))]
+                "SELECT source_id FROM documents WHERE path=? AND status=?", (path, DocumentState.COMPLETE))]
 
     def page(self, source_id: str, number: int) -> Page | None:
         with self._lock:
@@ -190,7 +172,7 @@ class Catalog:
             rows = self._db.execute(
                 "SELECT c.chunk_id, c.source_id, d.name, d.doc_type, c.page, c.start, c.end, c.text, c.heading, c.ordinal "
                 f"FROM chunks c JOIN documents d USING (source_id) WHERE d.status=? AND c.chunk_id IN ({marks})",
-                (COMPLETE, *chunk_ids),
+                (DocumentState.COMPLETE, *chunk_ids),
             ).fetchall()
         return {row[0]: Chunk(*row) for row in rows}
 
@@ -205,7 +187,7 @@ class Catalog:
             "JOIN chunks c ON c.id = chunks_fts.rowid JOIN documents d ON d.source_id = c.source_id "
             "WHERE chunks_fts MATCH ? AND d.status = ?"
         )
-        params: list = [match, COMPLETE]
+        params: list = [match, DocumentState.COMPLETE]
         if source_ids is not None:
             sql += f" AND c.source_id IN ({','.join('?' * len(source_ids))})"
             params.extend(source_ids)
@@ -218,7 +200,7 @@ class Catalog:
         """How many indexed chunks contain the word (porter-stemmed, as BM25 matches it)."""
         sql = ("SELECT count(*) FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid "
                "JOIN documents d ON d.source_id = c.source_id WHERE chunks_fts MATCH ? AND d.status = ?")
-        params: list = [f'"{word}"', COMPLETE]
+        params: list = [f'"{word}"', DocumentState.COMPLETE]
         if source_ids is not None:
             sql += f" AND c.source_id IN ({','.join('?' * len(source_ids))})"
             params.extend(source_ids)
@@ -237,14 +219,14 @@ class Catalog:
     def expected_vectors(self) -> dict[str, int]:
         """Embedding windows each complete document put into Chroma, by source id."""
         with self._lock:
-            return dict(self._db.execute("SELECT source_id, vectors FROM documents WHERE status=?", (COMPLETE,)))
+            return dict(self._db.execute("SELECT source_id, vectors FROM documents WHERE status=?", (DocumentState.COMPLETE,)))
 
     def chunk_sources(self) -> dict[str, str]:
         """The source id of every chunk of a complete document, by chunk id."""
         with self._lock:
             return dict(self._db.execute(
                 "SELECT c.chunk_id, c.source_id FROM chunks c JOIN documents d USING (source_id) WHERE d.status=?",
-                (COMPLETE,)))
+                (DocumentState.COMPLETE,)))
 
     def counts(self) -> dict[str, int]:
         with self._lock:

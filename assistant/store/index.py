@@ -15,12 +15,12 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from assistant.ingest.chunking import ChunkerSettings
-from assistant.store import catalog as cat
+from assistant.settings import ChunkerSettings
 from assistant.store.catalog import Catalog
+from assistant.store.derived import DerivedFacts
 from assistant.store.manifest import load_or_create
 from assistant.store.vectors import VectorStore
-from assistant.types import Chunk, Page, Source
+from assistant.types import Chunk, DocumentState, Page, Source
 
 
 class Index:
@@ -33,6 +33,7 @@ class Index:
         self.manifest = load_or_create(self.folder, embedder_name, dimension, chunker)
         self.catalog = Catalog(self.folder / "catalog.sqlite")
         self.vectors = vector_store(self.folder / "chroma")
+        self.derived = DerivedFacts()
         self.recovered = self._recover()
 
     @property
@@ -40,6 +41,7 @@ class Index:
         return self.manifest.chunker
 
     def close(self):
+        self.derived.clear()
         self.catalog.close()
         self.vectors.close()
 
@@ -74,9 +76,10 @@ class Index:
     def _purge(self, source_id: str):
         self.vectors.delete_source(source_id)
         self.catalog.purge(source_id)
+        self.derived.forget(source_id)
 
     def has_complete(self, source_id: str) -> bool:
-        return self.catalog.status_of(source_id) == cat.COMPLETE
+        return self.catalog.status_of(source_id) == DocumentState.COMPLETE
 
     def consistency(self) -> dict[str, int]:
         """Counts across both stores; in a consistent index chunks == lexical and

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from assistant.errors import EmbedderMismatch, IndexSchemaMismatch
-from assistant.ingest.chunking import ChunkerSettings
+from assistant.settings import ChunkerSettings
 
 SCHEMA_VERSION = 1
 MANIFEST_NAME = "manifest.json"

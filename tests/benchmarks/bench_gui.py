@@ -34,14 +34,18 @@ def one_run(corpus: Path) -> dict:
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
     from PySide6.QtWidgets import QApplication
 
-    from assistant.settings import AppSettings
+    from assistant.runtime import app_runtime
+    from assistant.settings import Settings
     from assistant.types import IngestStatus
+    from ui.app import favour_the_gui_thread
     from ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory(prefix="clausewise-gui-bench-") as tmp:
         os.environ["CLAUSEWISE_HOME"] = tmp
-        window = MainWindow(AppSettings(), settings_file=Path(tmp) / "settings.toml", ui_state_file=Path(tmp) / "ui.ini")
+        favour_the_gui_thread()  # as the app's start-up does
+        window = MainWindow(app_runtime(Settings()), settings_file=Path(tmp) / "settings.toml",
+                            ui_state_file=Path(tmp) / "ui.ini")
         window.show()
         ticks: list[float] = []
         timer = QTimer()

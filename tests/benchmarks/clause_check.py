@@ -3,7 +3,7 @@
     python -m tests.benchmarks.clause_check [--corpus ../shared/eval/corpus] [--questions ../shared/eval/dev.jsonl]
 
 The checklists' signals decide both a review's "found" and, in answers, whether a contract has a
-clause at all (assistant/review/presence.py). After changing signals, run this to see that the
+clause at all (assistant/clauses/presence.py). After changing signals, run this to see that the
 check still fires on the questions about a clause the contract lacks and on no answerable one.
 Every question goes through the real Answerer (real MiniLM, Chroma and SQLite) with a generator
 that writes nothing, so no model runs: the check happens before the model would.
@@ -15,9 +15,10 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from assistant.evaluation import load_jsonl
-from assistant.generation.answering import Answer, Answerer
-from assistant.review.checklist import all_checklists
+from assistant.evaluation.common import load_jsonl
+from assistant.generation.answering import Answerer
+from assistant.types import Answer
+from assistant.clauses.checklist import all_checklists
 from assistant.service import Assistant
 
 ROOT = Path(__file__).resolve().parents[2]

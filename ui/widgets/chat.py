@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QLineEdit, QLi
                                QTextBrowser, QVBoxLayout, QWidget)
 
 from assistant.conversation import conversation_markdown, short_quote
-from assistant.generation.answering import Answer, Failure, Sources, Token
+from assistant.types import Answer, Failure, Sources, Token
 from assistant.types import Hit
 from ui.models import PassageListModel
 

@@ -15,6 +15,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPixmap, QTextCharFormat, QTextCursor
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QLabel, QScrollArea, QStackedWidget, QTextBrowser, QTextEdit, QVBoxLayout, QWidget
+from assistant.text import normalise_space
 
 MIN_PAGE_WIDTH = 480  # a page is rendered as wide as the viewer, but never narrower than this
 
@@ -41,7 +42,7 @@ def normalised_find(haystack: str, needle: str) -> tuple[int, int] | None:
         positions.append(i)
         chars.append(ch)
     flat = "".join(chars).lower()
-    target = " ".join(needle.split()).lower()
+    target = normalise_space(needle).lower()
     for candidate in (target, target[:80]):
         if not candidate:
             continue
