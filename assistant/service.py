@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from assistant.generation.answering import Answerer
-from assistant.generation.lazy import make_generator
+from assistant.generation.lazy import LazyGenerator
 from assistant.ingest.pipeline import Ingestor, ProgressCallback
 from assistant.paths import default_index_dir
 from assistant.retrieval.hybrid import HybridRetriever
@@ -41,17 +41,16 @@ class Assistant:
         self.parser = parser
         self.generation_settings = checked(generation or GenerationSettings())
         self.answer_settings = checked(answering)
-        self._generator = generator  # built on the first question: loading a model takes seconds
+        # Built when the first token is asked for: loading a model takes seconds, and a missing or
+        # oversized model is then that answer's Failure, after its sources.
+        self._generator = generator or LazyGenerator(self.generation_settings)
         self._lock = threading.Lock()
         self.last_ingest_timings = None
         self._review_cache = None
 
     @property
     def generator(self):
-        with self._lock:
-            if self._generator is None:
-                self._generator = make_generator(self.generation_settings)
-            return self._generator
+        return self._generator
 
     @property
     def index(self) -> Index:
@@ -104,14 +103,14 @@ class Assistant:
         """Events in order: Sources, Token..., then one Answer or Failure (see answering.py).
         `history` holds the earlier Answers of this conversation, oldest first."""
         # Checklists are read on every question (a few small files) so one the user adds counts at once.
-        answerer = Answerer(self.retriever(), _LazyGenerator(self), self.answer_settings, all_checklists())
+        answerer = Answerer(self.retriever(), self._generator, self.answer_settings, all_checklists())
         return answerer.ask(question, filters=filters, history=history, cancel=cancel)
 
     @property
     def model_name(self) -> str:
         """Which model answers: it keys the review cache."""
         generator = self._generator
-        settings = self.generation_settings if generator is None else getattr(generator, "settings", None)
+        settings = getattr(generator, "settings", None)
         if settings is not None:
             return f"{settings.server_url} {settings.server_model}".strip() if settings.server_url else settings.model
         return getattr(generator, "name", type(generator).__name__)
@@ -127,16 +126,5 @@ class Assistant:
         with self._lock:
             if self._review_cache is None:
                 self._review_cache = ReviewCache(self.index_dir / "review-cache.sqlite")
-        reviewer = Reviewer(self.index, self.retriever(), _LazyGenerator(self), self.model_name, self._review_cache)
+        reviewer = Reviewer(self.index, self.retriever(), self._generator, self.model_name, self._review_cache)
         return reviewer.review(checklist, source_ids, progress=progress, cancel=cancel)
-
-
-class _LazyGenerator:
-    """Builds the assistant's generator when the first token is asked for, so a missing or
-    oversized model is reported as the answer's Failure, after the sources."""
-
-    def __init__(self, assistant: Assistant):
-        self._assistant = assistant
-
-    def stream(self, *args, **kwargs):
-        return self._assistant.generator.stream(*args, **kwargs)
