@@ -11,7 +11,7 @@ from assistant.ingest.discovery import discover
 from assistant.types import IngestStatus
 from tests.docmaker import CONTRACT_PAGES, write_encrypted_pdf, write_image_only_pdf, write_pdf
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def counts(assistant):

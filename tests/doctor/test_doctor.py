@@ -36,7 +36,7 @@ CONTRACT = """SUPPLY AGREEMENT between Northwind Components Ltd and Harbour Tool
 
 # The checks that depend only on the environment handed in (not on this machine's X11 or llama.cpp).
 PORTABLE_CHECKS = (versions, models, machine, data, indexes)
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TINY_BYTES = b"GGUF" + bytes(range(256)) * 8
 
 

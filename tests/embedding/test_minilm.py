@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # Run in a fresh interpreter: huggingface_hub reads HF_HUB_OFFLINE once, at import, and this
 # process imported it with the variable set by conftest.

@@ -14,7 +14,7 @@ from assistant.service import Assistant
 from assistant.testing import HashEmbedder
 from assistant.types import IngestStatus
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = 40
 
 
