@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -44,10 +45,10 @@ def load_or_create(folder: Path, embedder: str, dimension: int, chunker: Chunker
     path = folder / MANIFEST_NAME
     if not path.exists():
         manifest = Manifest(SCHEMA_VERSION, embedder, dimension, chunker)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(manifest.to_json(), encoding="utf-8")
-        os.replace(tmp, path)  # atomic: a crash never leaves half a manifest
-        return manifest
+        if _create_once(path, manifest.to_json()):
+            return manifest
+        # Another process (the app and a script ingesting into a new index at once) created it a
+        # moment ago: read theirs and check it like any other.
     try:
         manifest = Manifest.from_json(path.read_text(encoding="utf-8"))
     except (ValueError, KeyError, TypeError) as exc:
@@ -64,3 +65,23 @@ def load_or_create(folder: Path, embedder: str, dimension: int, chunker: Chunker
             "Switch back to that model, or re-index the documents into a new index."
         )
     return manifest
+
+
+def _create_once(path: Path, text: str) -> bool:
+    """Write `path` whole, unless it exists: True when this call created it. The temporary file
+    has a name of its own, so two processes never write or rename each other's, and the link
+    publishes it atomically and only if no manifest is there yet."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    try:
+        os.link(tmp, path)
+        return True
+    except FileExistsError:
+        return False
+    except OSError:  # a file system without hard links: rename, which is atomic but not exclusive
+        if path.exists():
+            return False
+        os.replace(tmp, path)
+        return True
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -70,3 +70,23 @@ def test_vectors_are_written_in_batches_under_chromas_limit(assistant, tmp_path,
     assert windows == sum(sizes) and windows > 7 and windows >= report.chunks
     assert max(sizes) <= 7
     assert assistant.index.vectors.count() == windows
+
+
+def test_processes_creating_one_new_index_at_once_all_open_it(tmp_path):
+    """Two ingests into the same new index (the app and a script): the manifest is created once,
+    and every other process reads it instead of crashing on a shared temporary file."""
+    import json
+    import subprocess
+    import sys
+
+    folder = tmp_path / "new-index"
+    code = ("import sys; from assistant.settings import ChunkerSettings; from assistant.store.manifest import load_or_create;"
+            "m = load_or_create(__import__('pathlib').Path(sys.argv[1]), 'minilm', 384, ChunkerSettings()); print(m.embedder)")
+    folder.mkdir()
+    runs = [subprocess.Popen([sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True) for _ in range(6)]
+    results = [run.communicate(timeout=60) for run in runs]
+    assert [r.returncode for r in runs] == [0] * 6, [err for _, err in results]
+    assert [out.strip() for out, _ in results] == ["minilm"] * 6
+    assert json.loads((folder / "manifest.json").read_text())["embedder"] == "minilm"
+    assert sorted(p.name for p in folder.iterdir()) == ["manifest.json"]  # no temporary file left
