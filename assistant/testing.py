@@ -8,7 +8,7 @@ import time
 from typing import Sequence
 
 import numpy as np
-from assistant.text import normalise_space
+from assistant.text import normalise_space, sentences
 
 
 class HashEmbedder:
@@ -72,7 +72,7 @@ class ScriptedGenerator:
         wanted = self._stems(" ".join(w for w in re.findall(r"\w+", question)[1:] if not w[0].isupper()))
         best, best_score = "The documents do not say.", 0
         for number, body in re.findall(r"^\[(\d+)\][^\n]*:\n(.*?)(?=\n\n|\Z)", prompt, flags=re.S | re.M):
-            for sentence in re.split(r"(?<=[.;])\s+", normalise_space(body)):
+            for sentence in sentences(normalise_space(body), stops=".;"):
                 score = len(wanted & self._stems(sentence))
                 if score > best_score:
                     best, best_score = f"{sentence.rstrip('.;')} [{number}].", score
