@@ -15,6 +15,7 @@ laptop gets, `x64` runs anywhere): for support, and for the test that runs those
 from __future__ import annotations
 
 import ctypes
+import logging
 import os
 import threading
 from dataclasses import dataclass
@@ -52,6 +53,11 @@ def load_backends() -> int:
     """Make sure llama.cpp has its backends; returns how many are registered. Idempotent."""
     with _loading:
         lib = _ggml()
+        # llama.cpp says "load_backend: loaded CPU backend from ..." on stderr; quiet, as Llama(verbose=False)
+        # is, unless someone asked its logger for more.
+        quiet = logging.getLogger("llama-cpp-python")
+        if quiet.level == logging.NOTSET:
+            quiet.setLevel(logging.ERROR)
         if lib.ggml_backend_reg_count() == 0:
             chosen = os.environ.get("CLAUSEWISE_LLAMA_CPU")
             if chosen:
