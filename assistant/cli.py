@@ -197,6 +197,10 @@ class ProgressBar:
         self.stream.flush()
 
 
+def say(message: str) -> None:
+    print(f"clausewise: {message}", file=sys.stderr, flush=True)
+
+
 def report_table(reports: list[IngestReport]) -> str:
     rows = [("status", "file", "pages", "chunks", "note")]
     for r in reports:
@@ -214,7 +218,7 @@ def report_table(reports: list[IngestReport]) -> str:
 def cmd_ingest(args) -> int:
     assistant = _assistant(args)
     missing = [p for p in args.paths if not Path(p).exists()]
-    reports = assistant.ingest(args.paths, progress=ProgressBar())
+    reports = assistant.ingest(args.paths, progress=ProgressBar(), notify=say)
     print(report_table(reports))
     for p in missing:
         print(f"note: {p} does not exist", file=sys.stderr)
@@ -452,7 +456,7 @@ def cmd_doctor(args) -> int:
 def cmd_demo(args) -> int:
     assistant = _assistant(args)
     print(f"Index: {assistant.index_dir}")
-    reports = assistant.ingest([SAMPLES], progress=ProgressBar())
+    reports = assistant.ingest([SAMPLES], progress=ProgressBar(), notify=say)
     print(report_table(reports))
     for question in ("How much notice is needed to terminate for convenience?",
                      "Within how many hours must the processor report a personal data breach?",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from assistant.generation.answering import Answerer
 from assistant.generation.lazy import LazyGenerator
@@ -16,6 +16,7 @@ from assistant.clauses.checklist import all_checklists
 from assistant.settings import AnswerSettings, ChunkerSettings, GenerationSettings, RetrievalSettings, checked
 from assistant.store.index import Index
 from assistant.store.vectors import VectorStore
+from assistant.store.writer_lock import writing
 from assistant.types import Answer, Event, Hit, IngestReport, SearchFilters, Source
 
 
@@ -75,9 +76,14 @@ class Assistant:
                 self._review_cache = None
 
     def ingest(self, paths: Iterable[Path | str], progress: ProgressCallback | None = None,
-               cancel: threading.Event | None = None) -> list[IngestReport]:
-        ingestor = Ingestor(self.index, self.embedder, self.parser)
-        reports = ingestor.ingest(paths, progress=progress, cancel=cancel)
+               cancel: threading.Event | None = None, notify: Callable[[str], None] | None = None) -> list[IngestReport]:
+        """Index files and folders. Another process writing to this index is waited for (`notify`
+        hears "waiting for another ingest…"); cancelled while waiting, nothing is indexed."""
+        with writing(self.index_dir, notify, cancel) as allowed:
+            if not allowed:
+                return []
+            ingestor = Ingestor(self.index, self.embedder, self.parser)
+            reports = ingestor.ingest(paths, progress=progress, cancel=cancel)
         self.last_ingest_timings = ingestor.timings
         return reports
 
@@ -88,8 +94,9 @@ class Assistant:
         """Remove the documents with this file name or id (prefix); returns what was removed."""
         ids = set(self.index.catalog.resolve([name_or_id]))
         removed = [d for d in self.documents() if d.source_id in ids]
-        for doc in removed:
-            self.index.remove_document(doc.source_id)
+        with writing(self.index_dir):
+            for doc in removed:
+                self.index.remove_document(doc.source_id)
         return removed
 
     def retriever(self) -> HybridRetriever:

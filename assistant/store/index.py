@@ -20,6 +20,7 @@ from assistant.store.catalog import Catalog
 from assistant.store.derived import DerivedFacts
 from assistant.store.manifest import load_or_create
 from assistant.store.vectors import VectorStore
+from assistant.store.writer_lock import unless_another_writer
 from assistant.types import Chunk, DocumentState, Page, Source
 
 
@@ -46,11 +47,15 @@ class Index:
         self.vectors.close()
 
     def _recover(self) -> list[str]:
-        """Purge what a killed process left half-done."""
-        leftovers = self.catalog.incomplete()
-        for source_id, _status in leftovers:
-            self.vectors.delete_source(source_id)
-            self.catalog.purge(source_id)
+        """Purge what a killed process left half-done; not while another process is writing here,
+        since its pending document is work in progress, not a leftover."""
+        with unless_another_writer(self.folder) as alone:
+            if not alone:
+                return []
+            leftovers = self.catalog.incomplete()
+            for source_id, _status in leftovers:
+                self.vectors.delete_source(source_id)
+                self.catalog.purge(source_id)
         return [source_id for source_id, _ in leftovers]
 
     def add_document(self, source: Source, pages: Sequence[Page], chunks: Sequence[Chunk],
