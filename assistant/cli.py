@@ -18,6 +18,12 @@ through ui/launch.py, and so does `clausewise-app`.
     clausewise demo                              index the bundled sample contracts and search them
     clausewise --version                         the installed version
     clausewise [--index DIR] doctor              check the installation, models and indexes; exit 1 on a problem
+    clausewise [--index DIR] init [--encrypted]  create a collection, encrypted under a passphrase
+    clausewise [--index DIR] passphrase          change an encrypted collection's passphrase
+    clausewise [--index DIR] audit [--verify] [--csv FILE]   the collection's audit log
+
+An encrypted collection's passphrase comes from CLAUSEWISE_PASSPHRASE, else the terminal asks
+(CLAUSEWISE_NEW_PASSPHRASE for `passphrase`). A missing or wrong passphrase exits 2.
 
 The index folder is --index, else CLAUSEWISE_HOME, else the default (see assistant.paths).
 """
@@ -25,6 +31,7 @@ The index folder is --index, else CLAUSEWISE_HOME, else the default (see assista
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import sys
 import textwrap
@@ -32,7 +39,7 @@ import time
 from pathlib import Path
 
 from assistant.conversation import citation_line, passage_line
-from assistant.errors import ClausewiseError
+from assistant.errors import ClausewiseError, PassphraseProblem
 from assistant.types import IngestProgress, IngestReport, IngestStatus, SearchFilters
 from assistant.text import normalise_space
 
@@ -80,6 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", nargs="?", choices=["list", "prepare"], default="list")
     p.add_argument("key", nargs="?", help="catalogue key (for prepare; default: the default model)")
     sub.add_parser("doctor", help="check versions, models, memory, the data folder and every index; exit 1 on a problem")
+    p = sub.add_parser("init", help="create an empty collection in --index DIR (or the default one)")
+    p.add_argument("--encrypted", action="store_true", help="encrypt it under a passphrase (CLAUSEWISE_PASSPHRASE, or asked)")
+    sub.add_parser("passphrase", help="change an encrypted collection's passphrase (no re-indexing)")
+    p = sub.add_parser("audit", help="print the collection's audit log: every ingest, removal, question, review and export")
+    p.add_argument("--verify", action="store_true", help="check the hash chain: exit 0 if intact, else name the first bad entry and exit 1")
+    p.add_argument("--csv", type=Path, metavar="FILE", help="also write the log to a CSV file")
     p = sub.add_parser("demo", help="index the bundled sample contracts, search them and answer a question")
     _model_options(p)
 
@@ -131,12 +144,18 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command
     try:
         return COMMANDS[command](args)
+    except PassphraseProblem as exc:
+        print(f"clausewise: {exc.message}", file=sys.stderr)
+        return 2
     except ClausewiseError as exc:
         print(f"clausewise: {exc.message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("clausewise: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `clausewise search … | head`: the reader has all it wanted
+        sys.stderr.close()
+        return 0
 
 
 def command_settings(args):
@@ -169,7 +188,22 @@ def _assistant(args, index_dir: Path | None = None):
     from assistant.runtime import cli_runtime
 
     index = index_dir or (Path(args.index) if args.index else None)
-    return cli_runtime(command_settings(args)).assistant(index)
+    return cli_runtime(command_settings(args), passphrase=terminal_passphrase).assistant(index)
+
+
+def terminal_passphrase(folder: Path, env: str = "CLAUSEWISE_PASSPHRASE", confirm: bool = False) -> str | None:
+    """The environment's passphrase, else one typed at the terminal (twice when `confirm`); None
+    with neither, so the command refuses plainly instead of waiting for input that never comes."""
+    if os.environ.get(env):
+        return os.environ[env]
+    if not sys.stdin.isatty():
+        return None
+    first = getpass.getpass(f"Passphrase for the collection at {folder}: ")
+    if confirm and getpass.getpass("The same passphrase again: ") != first:
+        from assistant.errors import WeakPassphrase
+
+        raise WeakPassphrase("The two passphrases differ; nothing was created or changed.")
+    return first
 
 
 class ProgressBar:
@@ -411,10 +445,11 @@ def cmd_review(args) -> int:
     began = time.perf_counter()
     cells = list(assistant.review(checklist, documents=args.docs, progress=ReviewProgressLine()))
     seconds = time.perf_counter() - began
-    assistant.close()
     if not cells:
         raise ClausewiseError("There are no indexed documents to review; run 'clausewise ingest' first.")
     write_review(args.out, checklist, cells)
+    assistant.record_export(args.out, f"review '{checklist.name}'")
+    assistant.close()
     counts = Counter(c.status for c in cells)
     documents = len({c.source_id for c in cells})
     print(f"{checklist.name}: {documents} document(s), {len(checklist.items)} items: "
@@ -453,6 +488,65 @@ def cmd_doctor(args) -> int:
     return report.exit_code
 
 
+def cmd_init(args) -> int:
+    from assistant.store.encryption import create_keyring
+    from assistant.store.manifest import MANIFEST_NAME
+
+    assistant = _assistant(args)
+    folder = assistant.index_dir
+    if (folder / MANIFEST_NAME).exists():
+        raise ClausewiseError(f"{folder} holds a collection already"
+                              + ("; an existing one cannot be encrypted in place: create a new one with "
+                                 "--encrypted and ingest the documents again." if args.encrypted and not assistant.encrypted else "."))
+    if args.encrypted:
+        passphrase = terminal_passphrase(folder, confirm=True)
+        if not passphrase:
+            from assistant.errors import PassphraseRequired
+
+            raise PassphraseRequired("An encrypted collection needs a passphrase: set CLAUSEWISE_PASSPHRASE, "
+                                     "or run the command in a terminal to be asked for it.")
+        assistant._key = create_keyring(folder, passphrase)
+    assistant.record("create", encrypted=args.encrypted)
+    print(f"Created {'an encrypted' if args.encrypted else 'a'} collection at {folder}")
+    return 0
+
+
+def cmd_passphrase(args) -> int:
+    from assistant.errors import PassphraseRequired
+    from assistant.store.encryption import change_passphrase
+
+    assistant = _assistant(args)
+    if not assistant.encrypted:
+        raise ClausewiseError(f"The collection at {assistant.index_dir} is not encrypted; it has no passphrase.")
+    old = terminal_passphrase(assistant.index_dir)
+    new = terminal_passphrase(assistant.index_dir, env="CLAUSEWISE_NEW_PASSPHRASE", confirm=True)
+    if not old or not new:
+        raise PassphraseRequired("Give the current passphrase in CLAUSEWISE_PASSPHRASE and the new one in "
+                                 "CLAUSEWISE_NEW_PASSPHRASE, or run the command in a terminal to be asked.")
+    change_passphrase(assistant.index_dir, old, new)
+    assistant.unlock(new)
+    assistant.record("passphrase changed")
+    print(f"The passphrase of the collection at {assistant.index_dir} is changed; nothing was re-indexed.")
+    return 0
+
+
+def cmd_audit(args) -> int:
+    log = _assistant(args).audit_log
+    entries = log.entries()
+    if not args.verify:
+        for e in entries:
+            print(f"{e.seq:>5}  {e.when}  {e.user:<10}  {e.action:<18}  {e.summary()}")
+        if not entries:
+            print("The audit log is empty.")
+    if args.csv:
+        log.write_csv(args.csv, entries)
+        print(f"written to {args.csv}", file=sys.stderr)
+    verdict = log.verify()
+    if args.verify or not verdict.intact:
+        print(f"audit log {verdict.message}", file=sys.stdout if verdict.intact else sys.stderr)
+    return 0 if verdict.intact else 1
+
+
 def cmd_demo(args) -> int:
     assistant = _assistant(args)
     print(f"Index: {assistant.index_dir}")
@@ -474,6 +568,9 @@ def cmd_demo(args) -> int:
 
 
 COMMANDS = {
+    "init": cmd_init,
+    "passphrase": cmd_passphrase,
+    "audit": cmd_audit,
     "ingest": cmd_ingest,
     "docs": cmd_docs,
     "remove": cmd_remove,

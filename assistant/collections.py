@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import ClausewiseError
+from assistant.store.encryption import check_new_passphrase, create_keyring, is_encrypted
 
 NAME_FILE = "collection.json"
 DEFAULT_NAME = "My documents"
@@ -30,6 +31,10 @@ class CollectionError(ClausewiseError):
 class Collection:
     name: str
     folder: Path
+
+    @property
+    def encrypted(self) -> bool:
+        return is_encrypted(self.folder)
 
 
 class Collections:
@@ -63,13 +68,19 @@ class Collections:
                 return collection
         raise CollectionError(f"There is no collection called “{name}”.")
 
-    def create(self, name: str) -> Collection:
+    def create(self, name: str, passphrase: str | None = None) -> Collection:
+        """A new, empty collection; encrypted under `passphrase` when one is given (its key file is
+        written before anything else, so no document of it is ever stored in clear)."""
         name = self._valid_new_name(name)
+        if passphrase is not None:
+            check_new_passphrase(passphrase)
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "collection"
         folder, n = self.home / slug, 2
         while folder.exists():
             folder, n = self.home / f"{slug}-{n}", n + 1
-        folder.mkdir(parents=True)
+        folder.mkdir(parents=True, mode=0o700)
+        if passphrase is not None:
+            create_keyring(folder, passphrase)
         _write_name(folder, name)
         return Collection(name, folder)
 

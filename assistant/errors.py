@@ -60,3 +60,24 @@ class DocumentNotFound(ClausewiseError):
 
 class InvalidSetting(ClausewiseError):
     pass
+
+
+class PassphraseProblem(IndexProblem):
+    """An encrypted collection was not opened: no passphrase, or the wrong one. Nothing was
+    changed; the CLI exits 2 on it."""
+
+
+class PassphraseRequired(PassphraseProblem):
+    pass
+
+
+class WrongPassphrase(PassphraseProblem):
+    pass
+
+
+class DamagedIndex(IndexProblem):
+    """A file of the index cannot be read as what it should be (truncated, overwritten, foreign)."""
+
+
+class WeakPassphrase(PassphraseProblem):
+    pass

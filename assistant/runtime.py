@@ -27,6 +27,7 @@ class Runtime:
     generator: object  # a LazyGenerator, unless a test hands in its own
     vector_store: Callable[[Path], object]  # the Chroma side of an index, from its folder
     parser: Callable | None = None  # file bytes -> pages; None: parse in this process
+    passphrase: Callable[[Path], str | None] | None = None  # an encrypted collection's; None: the environment's
 
     def assistant(self, index_dir: Path | str | None) -> Assistant:
         """An Assistant over one index folder, sharing this runtime's parts. None: the default
@@ -36,7 +37,7 @@ class Runtime:
             index_dir = collections_home(s) / DEFAULT_FOLDER
         return Assistant(index_dir, embedder=self.embedder, generator=self.generator, chunker=s.chunking,
                          retrieval=s.retrieval, generation=s.generation, answering=s.answering,
-                         vector_store=self.vector_store, parser=self.parser)
+                         vector_store=self.vector_store, parser=self.parser, passphrase=self.passphrase)
 
     def configure(self, settings: Settings) -> None:
         """New settings: the next answer uses them (the model is rebuilt on its next use when the
@@ -71,12 +72,13 @@ def app_runtime(settings: Settings, embedder=None, generator=None, vector_store=
                    vector_store or VectorStoreProcess, ParserProcess())
 
 
-def cli_runtime(settings: Settings, embedder=None) -> Runtime:
-    """The command line's: everything in this process."""
+def cli_runtime(settings: Settings, embedder=None, passphrase: Callable[[Path], str | None] | None = None) -> Runtime:
+    """The command line's: everything in this process; `passphrase` asks for an encrypted
+    collection's (the environment, else the terminal)."""
     from assistant.store.vectors import VectorStore
 
     if embedder is None:
         from assistant.embedding.minilm import MiniLMEmbedder
 
         embedder = MiniLMEmbedder()
-    return Runtime(checked(settings), embedder, LazyGenerator(settings.generation), VectorStore)
+    return Runtime(checked(settings), embedder, LazyGenerator(settings.generation), VectorStore, passphrase=passphrase)

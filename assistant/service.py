@@ -3,6 +3,7 @@ first use and the embedder loads on first embed."""
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
@@ -14,17 +15,23 @@ from assistant.paths import default_index_dir
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.clauses.checklist import all_checklists
 from assistant.settings import AnswerSettings, ChunkerSettings, GenerationSettings, RetrievalSettings, checked
+from assistant.store.audit_log import AuditLog
+from assistant.store.encryption import PASSPHRASE_ENV, CollectionKey, is_encrypted, unlock
 from assistant.store.index import Index
 from assistant.store.vectors import VectorStore
 from assistant.store.writer_lock import writing
-from assistant.types import Answer, Event, Hit, IngestReport, SearchFilters, Source
+from assistant.types import Answer, Event, Failure, Hit, IngestReport, IngestStatus, SearchFilters, Source
+
+# Asked for an encrypted collection's passphrase when it is first opened (the CLI reads the
+# environment or the terminal); None: the environment only. The app unlocks before it opens.
+PassphraseSource = Callable[[Path], "str | None"]
 
 
 class Assistant:
     def __init__(self, index_dir: Path | str | None = None, embedder=None,
                  chunker: ChunkerSettings = ChunkerSettings(), retrieval: RetrievalSettings = RetrievalSettings(),
                  generation: GenerationSettings | None = None, answering: AnswerSettings = AnswerSettings(),
-                 generator=None, vector_store=None, parser=None):
+                 generator=None, vector_store=None, parser=None, passphrase: PassphraseSource | None = None):
         """`vector_store` builds the index's Chroma side from its folder, and `parser` turns a
         file's bytes into pages (the app passes VectorStoreProcess and a ParserProcess); the
         defaults work in this process. assistant/runtime.py builds one from the settings.
@@ -47,19 +54,44 @@ class Assistant:
         self._generator = generator or LazyGenerator(self.generation_settings)
         self._lock = threading.Lock()
         self.last_ingest_timings = None
-        self._review_cache = None
+        self._passphrase = passphrase
+        self._key: CollectionKey | None = None
+        self._audit: AuditLog | None = None
 
     @property
     def generator(self):
         return self._generator
 
     @property
+    def encrypted(self) -> bool:
+        return is_encrypted(self.index_dir)
+
+    def unlock(self, passphrase: str) -> None:
+        """Check an encrypted collection's passphrase and keep its key for this Assistant; a wrong
+        one raises WrongPassphrase and changes nothing."""
+        self._key = unlock(self.index_dir, passphrase)
+
+    @property
     def index(self) -> Index:
         with self._lock:
             if self._index is None:
+                if self._key is None and is_encrypted(self.index_dir):
+                    ask = self._passphrase or (lambda _folder: os.environ.get(PASSPHRASE_ENV))
+                    self._key = unlock(self.index_dir, ask(self.index_dir))
+                key = self._key
                 self._index = Index(self.index_dir, self.embedder.name, self.embedder.dimension, self.chunker,
-                                    self._vector_store)
+                                    self._vector_store, key=key)
+                self._audit = AuditLog(self.index_dir, key.for_purpose("audit log") if key else None)
             return self._index
+
+    @property
+    def audit_log(self) -> AuditLog:
+        self.index  # opening it unlocks the log's key in an encrypted collection
+        return self._audit
+
+    def record(self, action: str, **details) -> None:
+        """One entry in the collection's audit log (assistant/store/audit_log.py)."""
+        self.audit_log.record(action, **details)
 
     @property
     def opened_index(self) -> Index | None:
@@ -71,9 +103,6 @@ class Assistant:
             if self._index is not None:
                 self._index.close()
                 self._index = None
-            if self._review_cache is not None:
-                self._review_cache.close()
-                self._review_cache = None
 
     def ingest(self, paths: Iterable[Path | str], progress: ProgressCallback | None = None,
                cancel: threading.Event | None = None, notify: Callable[[str], None] | None = None) -> list[IngestReport]:
@@ -85,6 +114,7 @@ class Assistant:
             ingestor = Ingestor(self.index, self.embedder, self.parser)
             reports = ingestor.ingest(paths, progress=progress, cancel=cancel)
         self.last_ingest_timings = ingestor.timings
+        self.record("ingest", **_ingest_details(reports))
         return reports
 
     def documents(self) -> list[Source]:
@@ -97,13 +127,16 @@ class Assistant:
         with writing(self.index_dir):
             for doc in removed:
                 self.index.remove_document(doc.source_id)
+        self.record("remove", removed=[_named(d) for d in removed])
         return removed
 
     def retriever(self) -> HybridRetriever:
         return HybridRetriever(self.index, self.embedder, self.retrieval_settings)
 
     def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
-        return self.retriever().search(query, k=k, filters=filters)
+        hits = self.retriever().search(query, k=k, filters=filters)
+        self.record("search", query=query, shown=list(dict.fromkeys(f"{h.doc_name} p. {h.page}" for h in hits)))
+        return hits
 
     def ask(self, question: str, filters: SearchFilters | None = None, history: Sequence[Answer] = (),
             cancel: threading.Event | None = None) -> Iterator[Event]:
@@ -111,7 +144,18 @@ class Assistant:
         `history` holds the earlier Answers of this conversation, oldest first."""
         # Checklists are read on every question (a few small files) so one the user adds counts at once.
         answerer = Answerer(self.retriever(), self._generator, self.answer_settings, all_checklists())
-        return answerer.ask(question, filters=filters, history=history, cancel=cancel)
+        return self._recorded(question, answerer.ask(question, filters=filters, history=history, cancel=cancel))
+
+    def _recorded(self, question: str, events: Iterator[Event]) -> Iterator[Event]:
+        """The events as they come; the question, what the answer cited and whether it answered go
+        into the audit log when it ends."""
+        for event in events:
+            if isinstance(event, Answer):
+                self.record("question", question=question, answered=not event.abstained and not event.cancelled,
+                            cited=list(dict.fromkeys(f"{c.doc_name} p. {c.page}" for c in event.citations)))
+            elif isinstance(event, Failure):
+                self.record("question", question=question, answered=False, failed=event.message)
+            yield event
 
     @property
     def model_name(self) -> str:
@@ -126,12 +170,28 @@ class Assistant:
                cancel: threading.Event | None = None):
         """Cells of `checklist` for the named documents (file names or ids), or for all; see
         assistant/review/engine.py. Cached cells are reused."""
-        from assistant.review.cache import ReviewCache
         from assistant.review.engine import Reviewer
 
         source_ids = None if documents is None else self.index.catalog.resolve(list(documents))
-        with self._lock:
-            if self._review_cache is None:
-                self._review_cache = ReviewCache(self.index_dir / "review-cache.sqlite")
-        reviewer = Reviewer(self.index, self.retriever(), self._generator, self.model_name, self._review_cache)
+        reviewed = self.documents() if source_ids is None else [d for d in self.documents() if d.source_id in source_ids]
+        self.record("review", checklist=checklist.name, documents=[_named(d) for d in reviewed], model=self.model_name)
+        reviewer = Reviewer(self.index, self.retriever(), self._generator, self.model_name, self.index.review_cache)
         return reviewer.review(checklist, source_ids, progress=progress, cancel=cancel)
+
+    def record_export(self, path: Path | str, what: str) -> None:
+        """An export leaves the collection's protection: the log says what went where."""
+        self.record("export", what=what, file=str(Path(path).resolve()))
+
+
+def _named(doc: Source) -> str:
+    return f"{doc.name} ({doc.source_id[:12]})"
+
+
+def _ingest_details(reports: Sequence[IngestReport]) -> dict:
+    def names(status):
+        return [f"{Path(r.path).name}" + (f" ({r.source_id[:12]})" if r.source_id else "")
+                for r in reports if r.status == status]
+
+    return {"indexed": names(IngestStatus.OK), "failed": names(IngestStatus.FAILED),
+            "unchanged": sum(r.status == IngestStatus.SKIPPED for r in reports),
+            "cancelled": sum(r.status == IngestStatus.CANCELLED for r in reports)}

@@ -19,7 +19,7 @@ from assistant.errors import ClausewiseError
 from assistant.generation.models import CATALOGUE, DEFAULT_MODEL, KnownModel, available_memory, estimate_memory
 from assistant.paths import data_home, models_home
 from assistant.settings import SETTINGS_FILE, Settings, collections_home, load_settings
-from assistant.store.audit import open_stores
+from assistant.store.consistency import open_stores
 
 
 @dataclass(frozen=True)

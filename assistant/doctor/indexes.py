@@ -1,5 +1,5 @@
 """One line per index: its documents, and whether Chroma and the catalog agree (see
-`assistant.store.audit`). An index that cannot be read becomes a problem in the report, never a
+`assistant.store.consistency`). An index that cannot be read becomes a problem in the report, never a
 crash of it."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable, ContextManager, Iterator, Mapping
 
 from assistant.doctor.report import Check, ok, problem
-from assistant.store.audit import IndexAudit, audit_index, open_stores
+from assistant.store.consistency import IndexAudit, audit_index, open_stores
 from assistant.text import normalise_space
 
 SECTION = "Indexes"

@@ -28,7 +28,7 @@ from typing import Callable, Iterator, Sequence
 from assistant.clauses.candidates import MAX_QUOTE, Candidate, Document, candidates, load_document
 from assistant.clauses.checklist import Checklist, Item
 from assistant.grounding.citations import quote_is_verbatim
-from assistant.review.cache import ReviewCache
+from assistant.store.review_cache import ReviewCache
 from assistant.review.values import extract_value
 from assistant.text import content_words, normalise_space
 from assistant.types import Cell, Quote, ReviewStatus, SearchFilters

@@ -4,13 +4,13 @@ transaction. Chroma (vectors) lives beside it; `Index` keeps the two consistent.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from assistant.errors import DocumentNotFound
+from assistant.store.database import connect, erase_leftovers
 from assistant.text import content_words
 from assistant.types import Chunk, DocumentState, Page, Source
 
@@ -41,13 +41,21 @@ def fts_query(text: str) -> str:
 
 
 class Catalog:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, key: bytes | None = None):
+        """`key`: the SQLCipher key of an encrypted collection (assistant/store/encryption.py)."""
         self.path = path
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db = connect(path, key)
         self._db.executescript(_SCHEMA)
+        self._erase_from_fts_at_once()
+
+    def _erase_from_fts_at_once(self):
+        """FTS5 normally only marks a deleted row and keeps its terms until segments merge;
+        secure-delete removes them from the index on delete, so a removed document's words do
+        not stay behind in the lexical index."""
+        row = self._db.execute("SELECT v FROM chunks_fts_config WHERE k='secure-delete'").fetchone()
+        if not row or not row[0]:
+            self._db.execute("INSERT INTO chunks_fts(chunks_fts, rank) VALUES('secure-delete', 1)")
 
     def close(self):
         with self._lock:
@@ -100,6 +108,8 @@ class Catalog:
             self._db.execute("DELETE FROM chunks WHERE source_id=?", (source_id,))
             self._db.execute("DELETE FROM pages WHERE source_id=?", (source_id,))
             self._db.execute("DELETE FROM documents WHERE source_id=?", (source_id,))
+        with self._lock:
+            erase_leftovers(self._db)
 
     def status_of(self, source_id: str) -> DocumentState | None:
         with self._lock:

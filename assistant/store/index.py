@@ -1,5 +1,10 @@
-"""An index is a folder: `manifest.json`, `catalog.sqlite` (documents, chunks, BM25) and
-`chroma/` (vectors). This class keeps the two stores consistent.
+"""An index is a folder: `manifest.json`, `catalog.sqlite` (documents, chunks, BM25), `chroma/`
+(vectors), `review-cache.sqlite` (review cells) and `audit.jsonl` (assistant/store/audit_log.py);
+an encrypted one also holds `keyring.json` (assistant/store/encryption.py). This class keeps the
+stores consistent.
+
+Chroma is given vectors and opaque ids only (hashes of the file's bytes, never text or names), so
+in an encrypted collection everything that holds document text is encrypted.
 
 Crash safety rests on the order of writes. A document is first recorded as pending, then its
 vectors go to Chroma, then one SQLite transaction writes its chunks and lexical entries and marks
@@ -15,10 +20,13 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from assistant.errors import DamagedIndex, PassphraseRequired
 from assistant.settings import ChunkerSettings
 from assistant.store.catalog import Catalog
 from assistant.store.derived import DerivedFacts
+from assistant.store.encryption import CollectionKey, is_encrypted
 from assistant.store.manifest import load_or_create
+from assistant.store.review_cache import REVIEW_CACHE_NAME, ReviewCache
 from assistant.store.vectors import VectorStore
 from assistant.store.writer_lock import unless_another_writer
 from assistant.types import Chunk, DocumentState, Page, Source
@@ -26,13 +34,25 @@ from assistant.types import Chunk, DocumentState, Page, Source
 
 class Index:
     def __init__(self, folder: Path, embedder_name: str, dimension: int,
-                 chunker: ChunkerSettings = ChunkerSettings(), vector_store: Callable[[Path], object] = VectorStore):
+                 chunker: ChunkerSettings = ChunkerSettings(), vector_store: Callable[[Path], object] = VectorStore,
+                 key: CollectionKey | None = None):
         """`vector_store` builds the Chroma side from its folder: VectorStore in process, or the
-        app's VectorStoreProcess."""
+        app's VectorStoreProcess. `key` opens an encrypted collection (`encryption.unlock`)."""
         self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.manifest = load_or_create(self.folder, embedder_name, dimension, chunker)
-        self.catalog = Catalog(self.folder / "catalog.sqlite")
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new collection is its owner's alone
+        encrypted = is_encrypted(self.folder)
+        if encrypted and key is None:
+            raise PassphraseRequired(f"The collection at {self.folder} is encrypted: it opens with its passphrase.")
+        self.key = key if encrypted else None
+        self.manifest = load_or_create(self.folder, embedder_name, dimension, chunker, encrypted)
+        if self.manifest.encrypted and not encrypted:
+            raise DamagedIndex(f"The encrypted collection at {self.folder} has lost its key file (keyring.json); "
+                               "restore it from a backup: without it the collection cannot be opened.")
+        if encrypted and not self.manifest.encrypted:
+            raise DamagedIndex(f"The collection at {self.folder} was made without encryption, yet a key file "
+                               "(keyring.json) lies in its folder; move that file away to open it.")
+        self.catalog = Catalog(self.folder / "catalog.sqlite", self._key_for("catalog"))
+        self.review_cache = ReviewCache(self.folder / REVIEW_CACHE_NAME, self._key_for("review cache"))
         self.vectors = vector_store(self.folder / "chroma")
         self.derived = DerivedFacts()
         self.recovered = self._recover()
@@ -41,9 +61,13 @@ class Index:
     def chunker(self) -> ChunkerSettings:
         return self.manifest.chunker
 
+    def _key_for(self, purpose: str) -> bytes | None:
+        return self.key.for_purpose(purpose) if self.key else None
+
     def close(self):
         self.derived.clear()
         self.catalog.close()
+        self.review_cache.close()
         self.vectors.close()
 
     def _recover(self) -> list[str]:
@@ -81,6 +105,7 @@ class Index:
     def _purge(self, source_id: str):
         self.vectors.delete_source(source_id)
         self.catalog.purge(source_id)
+        self.review_cache.forget(source_id)
         self.derived.forget(source_id)
 
     def has_complete(self, source_id: str) -> bool:

@@ -23,6 +23,7 @@ class Manifest:
     embedder: str
     dimension: int
     chunker: ChunkerSettings
+    encrypted: bool = False  # its catalog, review cache and audit log are encrypted (encryption.py)
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -36,15 +37,17 @@ class Manifest:
             embedder=str(data["embedder"]),
             dimension=int(data["dimension"]),
             chunker=ChunkerSettings(**data["chunker"]),
+            encrypted=bool(data.get("encrypted", False)),
         )
 
 
-def load_or_create(folder: Path, embedder: str, dimension: int, chunker: ChunkerSettings) -> Manifest:
+def load_or_create(folder: Path, embedder: str, dimension: int, chunker: ChunkerSettings,
+                   encrypted: bool = False) -> Manifest:
     """Return the folder's manifest, creating it for a new index; refuse a mismatched embedder.
     An existing index keeps its own chunker settings so its chunks stay comparable."""
     path = folder / MANIFEST_NAME
     if not path.exists():
-        manifest = Manifest(SCHEMA_VERSION, embedder, dimension, chunker)
+        manifest = Manifest(SCHEMA_VERSION, embedder, dimension, chunker, encrypted)
         if _create_once(path, manifest.to_json()):
             return manifest
         # Another process (the app and a script ingesting into a new index at once) created it a

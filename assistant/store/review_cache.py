@@ -1,16 +1,19 @@
 """Review results kept beside the index (`review-cache.sqlite`), keyed by document hash,
 checklist id, version and content, the engine's version, and the model: re-running a review after
 adding one document reviews only that document; editing a checklist, a new engine, or another
-model reviews again."""
+model reviews again. Cells quote the documents, so the cache is encrypted with the collection and
+a document's cells go when the document does (`Index` forgets them on every purge)."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from pathlib import Path
 
+from assistant.store.database import connect, erase_leftovers
 from assistant.types import Cell
+
+REVIEW_CACHE_NAME = "review-cache.sqlite"
 
 ENGINE_VERSION = 2  # raise when the engine's judgement changes, so old cells are not reused
 
@@ -24,12 +27,10 @@ CREATE TABLE IF NOT EXISTS cells (
 
 
 class ReviewCache:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, key: bytes | None = None):
         self.path = Path(path)
-        self._db = sqlite3.connect(self.path, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = connect(self.path, key)
         self._db.execute(SCHEMA)
-        self._db.commit()
         self._lock = threading.Lock()
 
     @staticmethod
@@ -48,6 +49,11 @@ class ReviewCache:
             self._db.execute("INSERT OR REPLACE INTO cells VALUES (?, ?, ?, ?, ?, ?)",
                              (cell.source_id, checklist.id, self._version(checklist), model, cell.item,
                               json.dumps(cell.as_dict(), ensure_ascii=False)))
+
+    def forget(self, source_id: str):
+        with self._lock:
+            if self._db.execute("DELETE FROM cells WHERE source_id=?", (source_id,)).rowcount:
+                erase_leftovers(self._db)
 
     def close(self):
         with self._lock:
