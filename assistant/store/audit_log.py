@@ -86,7 +86,10 @@ class AuditLog:
         with open(self.path, "a+b") as log:
             fcntl.flock(log.fileno(), fcntl.LOCK_EX)
             try:
-                last = self._last_entry(log)
+                try:
+                    last = self._last_entry(log)
+                except ValueError:  # a damaged newest line: keep logging; `verify` reports the damage
+                    last = Entry(seq=self._count(log), time=0, user="", action="", hash="(unreadable)")
                 entry = Entry(seq=last.seq + 1 if last else 1, time=round(time.time(), 3), user=_user(),
                               action=action, details=_plain(details), prev=last.hash if last else GENESIS)
                 entry = Entry(**{**entry.body(), "hash": entry.computed_hash()})
@@ -164,9 +167,14 @@ class AuditLog:
             return None
         return self._parse(tail.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace"))
 
+    @staticmethod
+    def _count(log) -> int:
+        log.seek(0)
+        return sum(1 for raw in log if raw.strip())
+
     def _line(self, entry: Entry) -> str:
         record = {**entry.body(), "hash": entry.hash}
-        text = json.dumps(record, ensure_ascii=False, sort_keys=True)
+        text = json.dumps(record, ensure_ascii=False)  # details in the order written; the hash is over sorted keys
         if self._aead is None:
             return text
         nonce = secrets.token_bytes(12)
