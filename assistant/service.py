@@ -111,6 +111,7 @@ class Assistant:
         with writing(self.index_dir, notify, cancel) as allowed:
             if not allowed:
                 return []
+            self.index.recover()  # what a writer killed while we waited left behind
             ingestor = Ingestor(self.index, self.embedder, self.parser)
             reports = ingestor.ingest(paths, progress=progress, cancel=cancel)
         self.last_ingest_timings = ingestor.timings

@@ -55,7 +55,7 @@ class Index:
         self.review_cache = ReviewCache(self.folder / REVIEW_CACHE_NAME, self._key_for("review cache"))
         self.vectors = vector_store(self.folder / "chroma")
         self.derived = DerivedFacts()
-        self.recovered = self._recover()
+        self.recovered = self.recover()
 
     @property
     def chunker(self) -> ChunkerSettings:
@@ -70,9 +70,10 @@ class Index:
         self.review_cache.close()
         self.vectors.close()
 
-    def _recover(self) -> list[str]:
+    def recover(self) -> list[str]:
         """Purge what a killed process left half-done; not while another process is writing here,
-        since its pending document is work in progress, not a leftover."""
+        since its pending document is work in progress, not a leftover. Called on opening, and by
+        a writer once it holds the lock (the writer it waited for may have been killed)."""
         with unless_another_writer(self.folder) as alone:
             if not alone:
                 return []
