@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable, ContextManager, Iterator, Mapping
 
 from assistant.doctor.report import Check, ok, problem
+from assistant.errors import PassphraseProblem, PassphraseRequired
 from assistant.store.consistency import IndexAudit, audit_index, open_stores
 from assistant.text import normalise_space
 
@@ -87,6 +88,11 @@ def index_check(entry: NamedIndex, embedder: str, dimension: int, stores: Stores
     try:
         with stores(folder) as (catalog, vectors):
             audit = audit_index(folder, catalog, vectors, embedder, dimension)
+    except PassphraseRequired:
+        return ok(SECTION, name, f"encrypted and locked: its contents are checked when CLAUSEWISE_PASSPHRASE "
+                                 f"holds its passphrase ({folder})")
+    except PassphraseProblem as exc:
+        return problem(SECTION, name, f"{exc.message}", "set CLAUSEWISE_PASSPHRASE to the collection's passphrase")
     except Exception as exc:  # noqa: BLE001 - SQLite's and Chroma's errors vary; the report names them
         reason = normalise_space(str(exc))[:300]
         return problem(SECTION, name, f"cannot be read ({type(exc).__name__}: {reason}) ({folder})",

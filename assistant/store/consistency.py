@@ -9,6 +9,7 @@ catalog records how many windows each document has, so both directions can be co
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from assistant.store.catalog import Catalog
+from assistant.store.encryption import PASSPHRASE_ENV, is_encrypted, unlock
 from assistant.store.manifest import MANIFEST_NAME, SCHEMA_VERSION, Manifest
 from assistant.store.vectors import VectorStore
 
@@ -45,9 +47,13 @@ class IndexAudit:
 @contextmanager
 def open_stores(folder: Path, vector_store: Callable[[Path], object] = VectorStore) -> Iterator[tuple]:
     """(catalog, vectors) of an index folder as they are; either is None where it does not exist
-    yet, so looking never creates one. Both are closed afterwards."""
+    yet, so looking never creates one. Both are closed afterwards. An encrypted index opens with
+    the passphrase in CLAUSEWISE_PASSPHRASE (else PassphraseRequired: a report never prompts)."""
     folder = Path(folder)
-    catalog = Catalog(folder / CATALOG_NAME) if (folder / CATALOG_NAME).is_file() else None
+    key = None
+    if is_encrypted(folder):
+        key = unlock(folder, os.environ.get(PASSPHRASE_ENV)).for_purpose("catalog")
+    catalog = Catalog(folder / CATALOG_NAME, key) if (folder / CATALOG_NAME).is_file() else None
     vectors = None
     try:
         if (folder / CHROMA_FOLDER).is_dir():

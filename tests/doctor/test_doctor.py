@@ -341,3 +341,25 @@ def test_cli_doctor_end_to_end(tmp_path, contract, monkeypatch, capsys):
     assert code == 1
     problems = out.split("Problems:\n", 1)[1]
     assert f"- Index “{index}”: " in problems and "2 vector ids missing from Chroma (in supply.txt)" in problems
+
+
+def test_an_encrypted_index_is_checked_with_its_passphrase_and_reported_locked_without(contract, tiny_model, tmp_path,
+                                                                                        hash_embedder, monkeypatch):
+    from assistant.store.encryption import create_keyring
+
+    create_keyring(tmp_path / "enc", "doctor's passphrase")
+    a = Assistant(tmp_path / "enc", embedder=hash_embedder)
+    a.unlock("doctor's passphrase")
+    a.ingest([contract])
+    a.close()
+    model, models_dir = tiny_model
+    env = make_env(tmp_path, model, models_dir, hash_embedder, [("Sealed", tmp_path / "enc")])
+    monkeypatch.delenv("CLAUSEWISE_PASSPHRASE", raising=False)
+    locked = only(checkup(env, checks=(indexes,)), "Index “Sealed”")
+    assert locked.status is Status.OK and locked.detail.startswith("encrypted and locked")
+    monkeypatch.setenv("CLAUSEWISE_PASSPHRASE", "doctor's passphrase")
+    opened = only(checkup(env, checks=(indexes,)), "Index “Sealed”")
+    assert opened.status is Status.OK and opened.detail.startswith("1 document, ") and "consistent" in opened.detail
+    monkeypatch.setenv("CLAUSEWISE_PASSPHRASE", "not the passphrase")
+    wrong = only(checkup(env, checks=(indexes,)), "Index “Sealed”")
+    assert wrong.status is Status.PROBLEM and "is wrong" in wrong.detail
