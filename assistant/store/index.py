@@ -52,7 +52,7 @@ class Index:
             raise DamagedIndex(f"The collection at {self.folder} was made without encryption, yet a key file "
                                "(keyring.json) lies in its folder; move that file away to open it.")
         self.catalog = Catalog(self.folder / "catalog.sqlite", self._key_for("catalog"))
-        self.review_cache = ReviewCache(self.folder / REVIEW_CACHE_NAME, self._key_for("review cache"))
+        self.review_cache = self._open_review_cache()
         self.vectors = vector_store(self.folder / "chroma")
         self.derived = DerivedFacts()
         self.recovered = self.recover()
@@ -60,6 +60,19 @@ class Index:
     @property
     def chunker(self) -> ChunkerSettings:
         return self.manifest.chunker
+
+    def _open_review_cache(self) -> ReviewCache:
+        """The cells are derived data: a damaged cache is set aside (kept, in case someone wants to
+        look) and an empty one started, rather than locking the user out of the collection."""
+        path, key = self.folder / REVIEW_CACHE_NAME, self._key_for("review cache")
+        try:
+            return ReviewCache(path, key)
+        except DamagedIndex:
+            for suffix in ("", "-wal", "-shm"):
+                damaged = path.with_name(path.name + suffix)
+                if damaged.exists():
+                    damaged.replace(damaged.with_name(f"{damaged.name}.damaged"))
+            return ReviewCache(path, key)
 
     def _key_for(self, purpose: str) -> bytes | None:
         return self.key.for_purpose(purpose) if self.key else None

@@ -159,6 +159,13 @@ def test_damaged_and_foreign_files_are_refused_plainly_and_nothing_is_lost(tmp_p
     a.close()
     assert (folder / "notes from IT.txt").read_text() == "a foreign file"
 
+    (folder / "review-cache.sqlite").write_bytes(b"overwritten by something else" * 100)
+    a = Assistant(folder, embedder=HashEmbedder())
+    a.unlock(PASSPHRASE)
+    assert [d.name for d in a.documents()] == [NAME]  # a damaged cache does not lock the collection
+    assert (folder / "review-cache.sqlite.damaged").exists()
+    a.close()
+
     plain = tmp_path / "plain"
     Assistant(plain, embedder=HashEmbedder()).ingest([docs])
     create_keyring(plain, PASSPHRASE)  # a key file dropped into a plain collection
