@@ -123,13 +123,7 @@ class Assistant:
 
     def remove(self, name_or_id: str) -> list[Source]:
         """Remove the documents with this file name or id (prefix); returns what was removed."""
-        ids = set(self.index.catalog.resolve([name_or_id]))
-        removed = [d for d in self.documents() if d.source_id in ids]
-        with writing(self.index_dir):
-            for doc in removed:
-                self.index.remove_document(doc.source_id)
-        self.record("remove", removed=[_named(d) for d in removed])
-        return removed
+        return self.remove_ids(self.index.catalog.resolve([name_or_id]))
 
     def retriever(self) -> HybridRetriever:
         return HybridRetriever(self.index, self.embedder, self.retrieval_settings)
@@ -182,6 +176,21 @@ class Assistant:
     def record_export(self, path: Path | str, what: str) -> None:
         """An export leaves the collection's protection: the log says what went where."""
         self.record("export", what=what, file=str(Path(path).resolve()))
+
+    def remove_ids(self, source_ids: Iterable[str], notify: Callable[[str], None] | None = None,
+                   cancel: threading.Event | None = None) -> list[Source]:
+        """Remove these documents (the app's Remove and Re-index) under the writer lock, waiting
+        for another writer as `ingest` does; cancelled while waiting, nothing is removed."""
+        ids = set(source_ids)
+        removed = [d for d in self.documents() if d.source_id in ids]
+        with writing(self.index_dir, notify, cancel) as allowed:
+            if not allowed:
+                return []
+            for doc in removed:
+                self.index.remove_document(doc.source_id)
+        if removed:
+            self.record("remove", removed=[_named(d) for d in removed])
+        return removed
 
 
 def _named(doc: Source) -> str:

@@ -4,9 +4,10 @@ Everything slow goes through ui/workers.py."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, QUrl, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QInputDialog, QMainWindow, QMessageBox, QSplitter, QTabWidget,
                                QVBoxLayout, QWidget)
@@ -17,11 +18,14 @@ from assistant.paths import data_home
 from assistant.runtime import Runtime
 from assistant.service import Assistant
 from assistant.settings import Settings, collections_home, save_settings, settings_path
+from assistant.store.encryption import change_passphrase
 from assistant.types import IngestStatus, SearchFilters
 from ui.menus import build_menus
-from ui.models import FAILED, INDEXING, QUEUED, DocumentTableModel
+from ui.models import CANCELLED, FAILED, INDEXING, QUEUED, DocumentTableModel
 from ui.review_controller import ReviewController
+from ui.widgets.audit_log import AuditLogDialog
 from ui.widgets.chat import ChatPanel
+from ui.widgets.collection_dialogs import ChangePassphraseDialog, NewCollectionDialog, PassphraseDialog, lock_icon
 from ui.widgets.library import LibraryPanel
 from ui.widgets.model_banner import ModelBanner, model_problem
 from ui.widgets.review import ReviewPanel
@@ -64,11 +68,20 @@ class MainWindow(QMainWindow):
         self.collection_box = QComboBox()
         self.collection_box.setMinimumWidth(200)
         self._build_layout()
-        self.reviewing = ReviewController(self.review, self.assistant, self.library.selected_documents,
+        self.reviewing = ReviewController(self.review, self.ready_assistant, self.library.selected_documents,
                                           self._show, self._warn, self)
         build_menus(self)
         self._wire()
         self.current: Collection | None = None
+        # An encrypted collection is "locked" until its passphrase is given in this window: it is
+        # then current with nothing loaded, and nothing may open its index (see `_ready`).
+        self.locked = False
+        self._unlocked: set[Path] = set()  # folders of encrypted collections unlocked in this window
+        self.passphrase_dialog: PassphraseDialog | None = None
+        self.new_collection_dialog: NewCollectionDialog | None = None
+        self.change_passphrase_dialog: ChangePassphraseDialog | None = None
+        self.audit_dialog: AuditLogDialog | None = None
+        self._closing = threading.Event()  # stops a removal that waits for another writer's lock
         self._reload_collections(select=self.ui_state.value("collection", ""))
         self._restore_state()
         if check_model:
@@ -116,7 +129,7 @@ class MainWindow(QMainWindow):
         self.chat.export.connect(self.export_conversation)
         self.chat.citation_clicked.connect(self.show_citation)
         self.chat.passage_clicked.connect(self.show_hit)
-        self.collection_box.activated.connect(lambda _i: self.switch_collection(self.collection_box.currentText()))
+        self.collection_box.activated.connect(lambda i: self.choose_collection(self.collection_box.itemData(i)))
 
     # Drops anywhere on the window count, not only on the table
     def dragEnterEvent(self, event):
@@ -134,32 +147,164 @@ class MainWindow(QMainWindow):
             self._assistants[collection.folder] = found
         return found
 
+    def ready_assistant(self) -> Assistant | None:
+        """The current collection's Assistant, or None (offering the passphrase) while it is locked."""
+        return self.assistant() if self._ready() else None
+
+    def _ready(self) -> bool:
+        if self.locked:
+            self.unlock_current()
+            return False
+        return True
+
     def _reload_collections(self, select: str = ""):
-        names = [c.name for c in self.collections.list()]
+        collections = self.collections.list()
+        names = [c.name for c in collections]
         self.collection_box.clear()
-        self.collection_box.addItems(names)
+        for collection in collections:
+            self.collection_box.addItem(collection.name, collection.name)  # text and data: the name
+            if collection.encrypted:
+                self.collection_box.setItemIcon(self.collection_box.count() - 1, lock_icon())
+                self.collection_box.setItemData(self.collection_box.count() - 1,
+                                                "Encrypted: opens with its passphrase", Qt.ItemDataRole.ToolTipRole)
         self.switch_collection(select if select in names else names[0])
 
+    def choose_collection(self, name: str):
+        """The collection box's choice: choosing a locked collection again asks for its passphrase again."""
+        if self.locked and self.current is not None and self.current.name == name:
+            return self.unlock_current()
+        self.switch_collection(name)
+
     def switch_collection(self, name: str):
-        self.collection_box.setCurrentIndex(self.collection_box.findText(name))
+        """Show the collection `name`. An encrypted one asks for its passphrase first: switching
+        from an open collection, that one stays until the passphrase is right; at start-up (or
+        after a delete) it is shown locked, with nothing loaded, and asked for once the window is up."""
+        self.collection_box.setCurrentIndex(self.collection_box.findData(name))
         if self.current is not None and self.current.name == name:
+            return self._show_collection_state()
+        target = self.collections.get(name)
+        if target.encrypted and target.folder not in self._unlocked:
+            if self.current is None or self.locked:
+                self._open(target, locked=True)
+                QTimer.singleShot(0, self.unlock_current)  # after the window has been shown
+            else:
+                self._ask_passphrase(target)
             return
+        self._open(target)
+
+    def _open(self, collection: Collection, locked: bool = False):
+        was_locked = self.locked
         self.stop_answer()
-        self.current = self.collections.get(name)
+        self.current, self.locked = collection, locked
         self.chat.clear()
         self.reviewing.clear()
         self.documents.clear()
-        self.refresh_documents()
-        self.ui_state.setValue("collection", name)
+        self.ui_state.setValue("collection", collection.name)
+        self._show_collection_state()
+        if locked:
+            self.library.show_idle(f"“{collection.name}” is encrypted and locked. Choose Collection → Unlock… "
+                                   "and type its passphrase to open it.")
+        else:
+            if was_locked and not self.ingest_queue.busy:
+                self.library.show_idle()
+            self.refresh_documents()
+
+    def _show_collection_state(self):
+        collection = self.current
+        encrypted = collection.encrypted
+        state = " (encrypted, locked)" if self.locked else " (encrypted)" if encrypted else ""
+        self.setWindowTitle(f"Clausewise — {collection.name}{state}")
+        self.unlock_action.setEnabled(self.locked)
+        self.change_passphrase_action.setEnabled(encrypted and not self.locked)
+        self.audit_log_action.setEnabled(not self.locked)
+
+    def unlock_current(self):
+        if self.locked and self.current is not None and not self.background.closed:
+            self._ask_passphrase(self.current)
+
+    def _ask_passphrase(self, target: Collection):
+        """The passphrase dialog; Assistant.unlock checks it on the pool (scrypt: a few tenths of a second)."""
+        showing = self.passphrase_dialog
+        if showing is not None and not showing.finished_:
+            if showing.collection_name == target.name:
+                return showing.raise_()
+            self.passphrase_dialog = None  # its answer no longer counts
+            showing.reject()
+        dialog = PassphraseDialog(target.name, self.assistant(target).unlock, self.background.run, self)
+        self.passphrase_dialog = dialog
+        dialog.accepted.connect(lambda: self._unlocked_now(target, dialog))
+        dialog.rejected.connect(lambda: self._unlock_cancelled(target, dialog))
+        dialog.open()
+
+    def _unlocked_now(self, target: Collection, dialog: PassphraseDialog):
+        if dialog is not self.passphrase_dialog:
+            return
+        self._unlocked.add(target.folder)
+        self._open(target)
+        self.statusBar().showMessage(f"“{target.name}” is unlocked.", 5_000)
+
+    def _unlock_cancelled(self, target: Collection, dialog: PassphraseDialog):
+        if dialog is not self.passphrase_dialog:
+            return
+        if self.current is not None:  # the open collection stays, or the locked one stays locked
+            self.collection_box.setCurrentIndex(self.collection_box.findData(self.current.name))
+        self.statusBar().showMessage(f"“{target.name}” was not opened: it stays locked.", 10_000)
 
     def new_collection(self):
-        name, ok = QInputDialog.getText(self, "New collection", "Name of the new collection:")
-        if ok and name.strip():
-            try:
-                created = self.collections.create(name)
-            except ClausewiseError as exc:
-                return self._warn(exc.message)
-            self._reload_collections(select=created.name)
+        dialog = NewCollectionDialog(self._create_collection, self.background.run, self)
+        self.new_collection_dialog = dialog
+        dialog.accepted.connect(lambda: self._collection_created(*dialog.created))
+        dialog.open()
+
+    def _create_collection(self, name: str, passphrase: str | None):
+        """For an encrypted collection this runs on the pool: writing its key file and unlocking
+        it again for its Assistant (so the user is not asked at once) each derive a key."""
+        collection = self.collections.create(name, passphrase)
+        if passphrase is None:
+            return collection, None
+        assistant = self.runtime.assistant(collection.folder)
+        assistant.unlock(passphrase)
+        return collection, assistant
+
+    def _collection_created(self, collection: Collection, assistant: Assistant | None):
+        if assistant is not None:
+            self._assistants[collection.folder] = assistant
+            self._unlocked.add(collection.folder)
+        self._reload_collections(select=collection.name)
+
+    def change_passphrase(self):
+        collection = self.current
+        if self.locked or not collection.encrypted:
+            return
+        assistant = self.assistant()
+
+        def change(old: str, new: str):  # on the pool
+            change_passphrase(collection.folder, old, new)
+            assistant.record("passphrase changed")
+
+        dialog = ChangePassphraseDialog(collection.name, change, self.background.run, self)
+        self.change_passphrase_dialog = dialog
+        dialog.accepted.connect(lambda: self.statusBar().showMessage(
+            f"The passphrase of “{collection.name}” is changed; nothing was re-indexed.", 10_000))
+        dialog.open()
+
+    def open_audit_log(self):
+        """Collection → Audit log…: read and verified on the pool (an encrypted log is decrypted line by line)."""
+        if not self._ready():
+            return
+        assistant = self.assistant()
+
+        def load():
+            log = assistant.audit_log
+            return log.entries(), log.verify()
+
+        def export(path: Path, entries):
+            assistant.audit_log.write_csv(path, entries)
+            assistant.record_export(path, "audit log")
+
+        if self.audit_dialog is None:
+            self.audit_dialog = AuditLogDialog(self.background.run, self)
+        self.audit_dialog.show_log(self.current.name, load, export)
 
     def rename_collection(self):
         name, ok = QInputDialog.getText(self, "Rename collection", "New name:", text=self.current.name)
@@ -182,15 +327,18 @@ class MainWindow(QMainWindow):
         assistant = self._assistants.pop(doomed.folder, None)
         if assistant is not None:
             assistant.close()  # an index must be closed before its folder goes
+        self._unlocked.discard(doomed.folder)
         try:
             self.collections.delete(doomed.name)
         except ClausewiseError as exc:
             return self._warn(exc.message)
-        self.current = None
+        self.current, self.locked = None, False
         self._reload_collections()
 
     # Documents
     def refresh_documents(self):
+        if self.locked:
+            return
         collection, assistant = self.current, self.assistant()
 
         def loaded(sources):
@@ -211,12 +359,15 @@ class MainWindow(QMainWindow):
             self.ingest_paths([Path(folder)])
 
     def ingest_paths(self, paths, remove_first: list[str] = ()):
+        if not self._ready():
+            return None
         job = IngestJob(self.assistant(), paths, remove_first=remove_first)
         collection = self.current
         for path in paths:
             if Path(path).is_file():
                 self.documents.mark(str(Path(path).absolute()), QUEUED)
         job.progress.connect(lambda progress, report: self._on_ingest_progress(collection, progress, report))
+        job.waiting.connect(lambda message: self._on_ingest_waiting(collection, message))
         job.finished.connect(lambda reports: self._on_ingest_finished(collection, job, reports))
         job.failed.connect(self._warn)
         job.failed.connect(lambda _m: self._on_ingest_finished(collection, job, []))
@@ -236,6 +387,16 @@ class MainWindow(QMainWindow):
             self.documents.apply_report(report)
         self.library.show_progress(progress, starting=report is None)
 
+    def _on_ingest_waiting(self, collection, message: str):
+        """Another process (a CLI ingest, a second window) is writing to this collection."""
+        if self.ingest_queue.closed:
+            return
+        text = message[:1].upper() + message[1:]
+        self.library.progress_label.setText(f"{text}\nAnother program is adding documents to “{collection.name}”; "
+                                            "this batch starts when it has finished. Cancel stops waiting.")
+        self.library.progress_label.show()
+        self.statusBar().showMessage(text, 10_000)
+
     def _on_ingest_finished(self, collection, job, reports):
         if self.ingest_queue.closed:
             return
@@ -248,8 +409,15 @@ class MainWindow(QMainWindow):
             parts.append(f"{counts[IngestStatus.FAILED]} failed (reasons in the table)")
         if counts[IngestStatus.CANCELLED]:
             parts.append(f"{counts[IngestStatus.CANCELLED]} cancelled")
+        summary = ", ".join(parts) + "."
+        if not reports and job.cancel_event.is_set():  # cancelled while waiting for another writer
+            summary = "Cancelled; nothing was indexed."
+            if collection is self.current:
+                for path in job.paths:
+                    if Path(path).is_file():
+                        self.documents.mark(str(Path(path).absolute()), CANCELLED)
         if not self.ingest_queue.busy:
-            self.library.show_idle(", ".join(parts) + ".")
+            self.library.show_idle(summary)
         if collection is self.current:
             self.refresh_documents()
         self.ingest_finished.emit(reports)
@@ -260,7 +428,7 @@ class MainWindow(QMainWindow):
 
     def remove_selected(self):
         rows = self.library.selected_rows()
-        if not rows:
+        if not rows or not self._ready():
             return
         names = ", ".join(r.name for r in rows[:3]) + ("…" if len(rows) > 3 else "")
         answer = QMessageBox.question(self, "Remove documents",
@@ -273,12 +441,11 @@ class MainWindow(QMainWindow):
             if not row.source_id or row.status == FAILED:
                 self.documents.remove_path(row.path)
 
-        def remove():
-            for source_id in ids:
-                assistant.index.remove_document(source_id)
-            return len(ids)
+        def remove():  # under the writer lock (waiting for another writer) and into the audit log
+            return len(assistant.remove_ids(ids, cancel=self._closing))
 
         if ids:
+            self.statusBar().showMessage(f"Removing {len(ids)} document(s)…")
             self.background.run(remove, lambda n: (self.statusBar().showMessage(f"Removed {n} document(s)."),
                                                    self.refresh_documents()), self._warn)
 
@@ -309,6 +476,8 @@ class MainWindow(QMainWindow):
         self.chat.scope_label.setText(self.scope()[1])
 
     def ask(self, question: str):
+        if not self._ready():
+            return
         filters, _ = self.scope()
         history = self.chat.history()
         self.chat.begin_turn(question)
@@ -335,7 +504,13 @@ class MainWindow(QMainWindow):
             return self._warn("There is no answer to export yet.")
         path, _ = QFileDialog.getSaveFileName(self, "Export the conversation", "conversation.md", "Markdown (*.md)")
         if path:
-            Path(path).write_text(self.chat.markdown(), encoding="utf-8")
+            try:
+                Path(path).write_text(self.chat.markdown(), encoding="utf-8")
+                self.assistant().record_export(path, "conversation")  # a few milliseconds: one appended line
+            except OSError as exc:
+                return self._warn(f"The conversation could not be saved to {path}: {exc.strerror or exc}.")
+            except ClausewiseError as exc:
+                return self._warn(f"Saved {path}, but the export could not be written to the audit log: {exc.message}")
             self.statusBar().showMessage(f"Saved {path}")
 
     # The source viewer
@@ -366,7 +541,7 @@ class MainWindow(QMainWindow):
             assistant.answer_settings = settings.answering
         if home_changed:
             self.collections = Collections(collections_home(settings))
-            self.current = None
+            self.current, self.locked = None, False
             self._reload_collections()
         self.statusBar().showMessage("Settings saved.")
         self.check_model()
@@ -414,6 +589,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self):
         """Cancel, quit, wait: no thread outlives the window."""
+        self._closing.set()
         self.answering.shutdown()
         self.reviewing.shutdown()
         self.ingest_queue.cancel_all()

@@ -36,6 +36,10 @@ def build_menus(window) -> None:
     for text, slot in (("New collection…", window.new_collection), ("Rename collection…", window.rename_collection),
                        ("Delete collection…", window.delete_collection)):
         bar.addAction(action(collection_menu, text, slot))
+    collection_menu.addSeparator()
+    window.unlock_action = action(collection_menu, "Unlock…", window.unlock_current)
+    window.audit_log_action = action(collection_menu, "Audit log…", window.open_audit_log)
+    window.change_passphrase_action = action(collection_menu, "Change passphrase…", window.change_passphrase)
     review_menu = menu.addMenu("&Review")
     action(review_menu, "Run review", window.run_review, "Ctrl+R")
     action(review_menu, "Export review…", window.reviewing.export, "Ctrl+Shift+E")

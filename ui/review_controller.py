@@ -21,7 +21,7 @@ EXPORT_FILTER = "Excel workbook (*.xlsx);;CSV (*.csv);;Markdown (*.md)"
 
 
 class ReviewController(QObject):
-    def __init__(self, panel: ReviewPanel, assistant: Callable[[], object], selected: Callable[[], list],
+    def __init__(self, panel: ReviewPanel, assistant: Callable[[], object | None], selected: Callable[[], list],
                  show_evidence: Callable[[str, int, int, int], None], warn: Callable[[str], None], parent=None):
         super().__init__(parent)
         self.panel, self.assistant, self.selected = panel, assistant, selected
@@ -53,6 +53,9 @@ class ReviewController(QObject):
     def run(self, checklist_id: str):
         if self.running:
             return
+        assistant = self.assistant()
+        if assistant is None:  # a locked collection: the window is asking for its passphrase
+            return
         try:
             self.checklist = find_checklist(checklist_id)
         except ClausewiseError as exc:
@@ -60,7 +63,7 @@ class ReviewController(QObject):
         selected = self.selected()
         documents = [row.source_id for row in selected] or None
         self.panel.model.set_checklist(self.checklist)
-        job = ReviewJob(self.assistant(), self.checklist, documents)
+        job = ReviewJob(assistant, self.checklist, documents)
         job.cell.connect(self.panel.model.add_cell)
         job.progress.connect(self.panel.show_progress)
         job.finished.connect(lambda: self._finished(job))
@@ -108,6 +111,12 @@ class ReviewController(QObject):
                 write_review(Path(path), self.checklist, cells)
             except (ClausewiseError, OSError) as exc:
                 return self.warn(getattr(exc, "message", None) or f"The review could not be saved: {exc}")
+            assistant = self.assistant()
+            try:
+                if assistant is not None:  # an export leaves the collection's protection: logged
+                    assistant.record_export(path, f"review '{self.checklist.name}'")
+            except ClausewiseError as exc:
+                return self.warn(f"Saved {path}, but the export could not be written to the audit log: {exc.message}")
             self.panel.progress_label.setText(f"Saved {path}")
 
     def shutdown(self, msecs: int = 30_000):

@@ -130,6 +130,7 @@ class IngestJob(_PoolJob):
     """One batch of files or folders, ingested on the ingest pool. Signals arrive on the GUI thread."""
 
     progress = Signal(object, object)  # IngestProgress, IngestReport | None (None: a file starts)
+    waiting = Signal(str)  # another process holds the collection's writer lock; cancel still works
     finished = Signal(list)  # every IngestReport of the batch
     failed = Signal(str)
     what = "ingestion"
@@ -143,9 +144,10 @@ class IngestJob(_PoolJob):
 
     def work(self) -> list:
         self.started_at = time.monotonic()
-        for source_id in self.remove_first:
-            self.assistant.index.remove_document(source_id)
-        return self.assistant.ingest(self.paths, progress=self._progress, cancel=self.cancel_event)
+        if self.remove_first:  # under the writer lock, and into the audit log, like any removal
+            self.assistant.remove_ids(self.remove_first, notify=self.waiting.emit, cancel=self.cancel_event)
+        return self.assistant.ingest(self.paths, progress=self._progress, cancel=self.cancel_event,
+                                     notify=self.waiting.emit)
 
     def _progress(self, progress: IngestProgress, report: IngestReport | None):
         self.progress.emit(progress, report)

@@ -130,7 +130,7 @@ class AuditLog:
             if entry.prev != prev_hash:
                 return Verdict(False, count, f"entry {entry.seq} (line {number}) does not follow the entry before it", number)
             expected_seq, prev_hash, count = entry.seq + 1, entry.hash, count + 1
-        return Verdict(True, count, f"intact: {count} entries, newest hash {prev_hash}")
+        return Verdict(True, count, f"intact: {count} {'entry' if count == 1 else 'entries'}, newest hash {prev_hash}")
 
     def write_csv(self, path: Path, entries: Sequence[Entry] | None = None) -> None:
         rows = self.entries() if entries is None else entries

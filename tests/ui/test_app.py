@@ -103,6 +103,15 @@ def index_folder(qtbot, window, folder):
     return finished.args[0]
 
 
+def new_collection(window, name):
+    """Collection → New collection…, a plain one: created as OK is pressed."""
+    window.new_collection()
+    dialog = window.new_collection_dialog
+    dialog.name.setText(name)
+    dialog.ok_button.click()
+    assert not dialog.isVisible()
+
+
 def ask(qtbot, window, question):
     events = []
     window.answering.event.connect(events.append)
@@ -247,8 +256,7 @@ def test_remove_and_reindex_a_document(qtbot, make_window, docs, monkeypatch):
 def test_collections_scope_the_library_and_answers(qtbot, make_window, docs, monkeypatch):
     window = make_window()
     index_folder(qtbot, window, docs)
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("GDPR policies", True))
-    window.new_collection()
+    new_collection(window, "GDPR policies")
     assert window.current.name == "GDPR policies"
     assert [window.collection_box.itemText(i) for i in range(window.collection_box.count())] == ["My documents", "GDPR policies"]
     qtbot.waitUntil(lambda: window.background.pool.activeThreadCount() == 0)
@@ -278,6 +286,8 @@ def test_conversation_follow_up_and_markdown_export(qtbot, make_window, docs, tm
     text = out.read_text()
     assert "## Which law governs the Northwind supply agreement?" in text and "## and what is the term?" in text
     assert f'northwind.txt, p. 1: "{" ".join(first.citations[0].quote.split())}"' in text
+    exported = window.assistant().audit_log.entries()[-1]  # an export leaves the collection: logged
+    assert exported.action == "export" and exported.details == {"what": "conversation", "file": str(out.resolve())}
     window.chat.copy_button.click()
     assert QApplication.clipboard().text() == text
 
@@ -353,8 +363,7 @@ def test_keyboard_shortcuts(qtbot, make_window):
 def test_window_geometry_and_collection_are_remembered(qtbot, make_window, monkeypatch):
     window = make_window()
     window.resize(1234, 777)
-    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Supplier contracts", True))
-    window.new_collection()
+    new_collection(window, "Supplier contracts")
     window.close()
     again = make_window()
     # The offscreen screen is small, so Qt may clamp the restored width; the height comes back.
@@ -415,6 +424,9 @@ def test_review_view_fills_a_coloured_table_filters_missing_and_opens_evidence(q
     export.trigger()  # the menu's Export review… (Ctrl+Shift+E)
     sheet = load_workbook(out)["Review"]
     assert sheet.max_row == 3 and sheet.cell(row=1, column=1).value == "Document"
+    exported = window.assistant().audit_log.entries()[-1]
+    assert exported.action == "export" and exported.details["file"] == str(out.resolve())
+    assert exported.details["what"].startswith("review '")
     del tester
 
 
