@@ -205,6 +205,8 @@ def main(argv=None) -> int:
             runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
             print(f"run {i + 1}: " + ", ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in runs[-1].items()),
                   flush=True)
+        if not runs:  # --runs 0: build only
+            return 0
         print(f"\nmedians over {len(runs)} runs (cpu count {os.cpu_count()}):")
         for key in runs[0]:
             print(f"  {key:20s} {statistics.median(r[key] for r in runs):10.2f}")
