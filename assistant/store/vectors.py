@@ -74,11 +74,12 @@ class VectorStore:
         if doc_types:
             clauses.append({"doc_type": {"$in": list(doc_types)}})
         where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
-        n = self._collection.count()
-        if n == 0 or k <= 0:
+        if k <= 0:
             return []
+        # No count() first: Chroma returns what there is when asked for more (an empty collection
+        # included), and counting 300,000 vectors took 24 ms of a 97 ms search.
         result = self._collection.query(
-            query_embeddings=[vector], n_results=min(k * WINDOWS_PER_CHUNK, n), where=where,
+            query_embeddings=[vector], n_results=k * WINDOWS_PER_CHUNK, where=where,
             include=["distances", "metadatas"],
         )
         best: dict[str, tuple[str, str, float]] = {}
