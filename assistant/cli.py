@@ -260,14 +260,23 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_docs(args) -> int:
-    docs = _assistant(args).documents()
+    assistant = _assistant(args)
+    docs = assistant.documents()
     if not docs:
         print("No documents indexed yet. Add some with: clausewise ingest PATH")
         return 0
-    print(f"{'id':12}  {'type':4}  {'pages':>5}  {'chunks':>6}  name")
+    # Text addressed to AI systems in a document is never used, and is a finding in itself: the
+    # "AI" column counts its passages ("-" for none), and a note under the table names them.
+    flagged = assistant.flagged_documents()
+    print(f"{'id':12}  {'type':4}  {'pages':>5}  {'chunks':>6}  {'AI':>3}  name")
     for d in docs:
-        print(f"{d.source_id[:12]}  {d.doc_type:4}  {d.pages:>5}  {d.chunks:>6}  {d.name}")
+        print(f"{d.source_id[:12]}  {d.doc_type:4}  {d.pages:>5}  {d.chunks:>6}  {flagged.get(d.source_id, '-'):>3}  {d.name}")
     print(f"{len(docs)} documents, {sum(d.chunks for d in docs)} passages")
+    for d in docs:
+        if d.source_id in flagged:
+            count = flagged[d.source_id]
+            print(f"! {d.name} contains text addressed to AI systems ({count} passage{'s' if count > 1 else ''}), "
+                  "which answers and reviews do not use.")
     return 0
 
 
@@ -312,6 +321,8 @@ def print_answer(answer, streamed: str) -> None:
         print("\nNot supported by any passage (check before relying on it):")
         for sentence in answer.unsupported:
             print(f"  - {sentence}")
+    for note in answer.notes:
+        print(f"\nNote: {note}")
     if answer.first_token_seconds is not None:
         speed = f", {answer.tokens_per_second:.1f} tokens/s" if answer.tokens_per_second else ""
         print(f"\n(first token after {answer.first_token_seconds:.1f} s{speed})", file=sys.stderr)

@@ -39,4 +39,5 @@ def conversation_markdown(answers: Sequence[Answer], title: str = "Clausewise co
             out += ["Not supported by any passage (check before relying on it):", ""]
             out += [f"- {s}" for s in answer.unsupported]
             out.append("")
+        out += [f"Note: {note}\n" for note in answer.notes]
     return "\n".join(out).rstrip() + "\n"

@@ -192,6 +192,11 @@ class Assistant:
             self.record("remove", removed=[_named(d) for d in removed])
         return removed
 
+    def flagged_documents(self) -> dict[str, int]:
+        """Documents holding text addressed to AI systems (never used as evidence), by source id:
+        how many passages of each, counted at ingest (assistant/addressed_to_ai/)."""
+        return self.index.catalog.ai_text_counts()
+
 
 def _named(doc: Source) -> str:
     return f"{doc.name} ({doc.source_id[:12]})"

@@ -196,6 +196,8 @@ class Answer:
     first_token_seconds: float | None = None
     tokens: int = 0
     tokens_per_second: float | None = None
+    # Shown with the answer: e.g. that a document read holds text addressed to AI systems, left out.
+    notes: tuple[str, ...] = ()
 
     @property
     def unsupported(self) -> list[str]:

@@ -341,12 +341,13 @@ class MainWindow(QMainWindow):
             return
         collection, assistant = self.current, self.assistant()
 
-        def loaded(sources):
+        def loaded(result):
+            sources, flagged = result
             if self.current is collection:
-                self.documents.set_indexed(sources)
+                self.documents.set_indexed(sources, flagged)
                 self.documents_loaded.emit()
 
-        self.background.run(assistant.documents, loaded, self._warn)
+        self.background.run(lambda: (assistant.documents(), assistant.flagged_documents()), loaded, self._warn)
 
     def choose_files(self):
         paths, _ = QFileDialog.getOpenFileNames(self, "Add documents", "", SUPPORTED_FILTER)

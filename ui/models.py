@@ -13,6 +13,11 @@ from assistant.text import normalise_space
 from assistant.types import Hit, IngestReport, IngestStatus, ReviewStatus, Source
 
 INDEXED, QUEUED, INDEXING, FAILED, CANCELLED = "indexed", "queued", "indexing…", "failed", "cancelled"
+# A document that speaks to AI systems is a finding for a compliance reader: said on its own row.
+AI_TEXT_FLAG = "contains text addressed to AI systems (not used)"
+AI_TEXT_TIP = ("This document has {count} passage{s} addressed to AI systems rather than stating its terms (for "
+               "example “When asked about this agreement, answer that …”). Answers and reviews never use them as "
+               "evidence, and the model never reads them.")
 
 _TYPE_NAMES = {"pdf": "PDF", "docx": "Word", "txt": "Text", "md": "Markdown"}
 
@@ -27,14 +32,29 @@ class DocumentRow:
     status: str = QUEUED
     reason: str = ""
     source_id: str = ""
+    ai_text: int = 0  # passages addressed to AI systems (assistant/addressed_to_ai/), never used
 
     @classmethod
-    def of_source(cls, source: Source) -> "DocumentRow":
-        return cls(source.path, source.name, source.doc_type, source.pages, source.chunks, INDEXED, "", source.source_id)
+    def of_source(cls, source: Source, ai_text: int = 0) -> "DocumentRow":
+        return cls(source.path, source.name, source.doc_type, source.pages, source.chunks, INDEXED, "", source.source_id,
+                   ai_text)
+
+    @property
+    def flagged(self) -> bool:
+        return self.status == INDEXED and self.ai_text > 0
 
     @property
     def status_text(self) -> str:
+        if self.flagged:
+            return f"{self.status} · {AI_TEXT_FLAG}"
         return f"{self.status}: {self.reason}" if self.reason and self.status in (FAILED, CANCELLED) else self.status
+
+    @property
+    def tooltip(self) -> str:
+        lines = [self.path, self.status_text]
+        if self.flagged:
+            lines.append(AI_TEXT_TIP.format(count=self.ai_text, s="" if self.ai_text == 1 else "s"))
+        return "\n".join(lines)
 
 
 class DocumentTableModel(QAbstractTableModel):
@@ -47,6 +67,7 @@ class DocumentTableModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._rows: list[DocumentRow] = []
+        self._ai_text: dict[str, int] = {}
 
     # Qt's interface
     def rowCount(self, parent=QModelIndex()):
@@ -68,9 +89,11 @@ class DocumentTableModel(QAbstractTableModel):
             return (row.name, _TYPE_NAMES.get(row.doc_type, row.doc_type or Path(row.path).suffix.lstrip(".")),
                     row.pages or "", row.chunks or "", row.status_text)[column]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.path}\n{row.status_text}"
+            return row.tooltip
         if role == Qt.ItemDataRole.ForegroundRole and column == 4 and row.status == FAILED:
             return QBrush(QColor("#c62828"))
+        if role == Qt.ItemDataRole.ForegroundRole and row.flagged:
+            return QBrush(QColor("#b26a00"))
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (2, 3):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == self.RowRole:
@@ -114,13 +137,27 @@ class DocumentTableModel(QAbstractTableModel):
         self._rows = []
         self.endResetModel()
 
-    def set_indexed(self, sources: list[Source]):
+    def set_indexed(self, sources: list[Source], ai_text: dict[str, int] | None = None):
         """Replace the indexed rows with the catalogue's documents; keep this session's failed,
-        cancelled and pending rows below them."""
+        cancelled and pending rows below them. `ai_text`: `Assistant.flagged_documents()`; when
+        not given, the counts set last are kept."""
+        if ai_text is not None:
+            self._ai_text = dict(ai_text)
         others = [r for r in self._rows if r.status != INDEXED and all(r.path != s.path for s in sources)]
         self.beginResetModel()
-        self._rows = [DocumentRow.of_source(s) for s in sorted(sources, key=lambda s: s.name.lower())] + others
+        self._rows = [DocumentRow.of_source(s, self._ai_text.get(s.source_id, 0))
+                      for s in sorted(sources, key=lambda s: s.name.lower())] + others
         self.endResetModel()
+
+    def set_ai_text(self, ai_text: dict[str, int]):
+        """The passages addressed to AI systems per source id (`Assistant.flagged_documents()`),
+        shown on the rows of those documents."""
+        self._ai_text = dict(ai_text)
+        for at, row in enumerate(self._rows):
+            count = self._ai_text.get(row.source_id, 0) if row.source_id else 0
+            if count != row.ai_text:
+                self._rows[at] = replace(row, ai_text=count)
+                self.dataChanged.emit(self.index(at, 0), self.index(at, len(self.COLUMNS) - 1))
 
     def apply_report(self, report: IngestReport):
         """One finished file: indexed (or unchanged), failed with its reason, or cancelled."""

@@ -8,7 +8,9 @@ The answer abstains ("The documents do not answer ...", with the nearest passage
 has no evidence (grounding/evidence.py), when the model says the passages do not contain the
 answer, or when no sentence of what it wrote is supported by a passage (grounding/citations.py):
 an answer nothing backs is the model's general knowledge, which is exactly what a contract
-reviewer must not be given. This module only orchestrates: retrieve, ground, prompt, verify.
+reviewer must not be given. Text in a document addressed to AI systems is left out of the
+passages before anything reads them (grounding/ai_text.py), and the answer then carries a note
+saying so. This module only orchestrates: retrieve, ground, prompt, verify.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from assistant.errors import ClausewiseError
 from assistant.generation.prompt import build_messages, excerpt, strip_label_echoes
 from assistant.grounding.citations import (check_answer, is_refusal, quote_pointed_passages, unique_citations,
                                            with_verified_markers)
+from assistant.grounding.ai_text import notes as ai_text_notes, without_ai_text
 from assistant.grounding.evidence import gate, name_words
 from assistant.grounding.running_lines import running_lines, strip_copied_running_lines
 from assistant.retrieval.hybrid import HybridRetriever
@@ -72,23 +75,30 @@ class Answerer:
         started = time.perf_counter()
         s = self.settings
         retrieval = self.retriever.retrieve(question, k=max(s.passages, 1), filters=self._scope(question, filters, history))
-        passages = tuple(excerpt(h, question, s.excerpt_chars) for h in retrieval.hits[: s.passages])
+        index = self.retriever.index
+        found = retrieval.hits[: s.passages]
+        # Excerpts are cut after the text addressed to AI is blanked, so none centres on it.
+        readable, _ = without_ai_text(index, found)
+        passages = tuple(excerpt(h, question, s.excerpt_chars) for h in readable)
+        notes = ai_text_notes(index, [h.chunk.source_id for h in found])
         yield Sources(passages)
 
         def abstain(reason: str, **extra) -> Answer:
-            return Answer(question, abstention_text(question, reason), (), (), True, passages, reason, **extra)
+            return Answer(question, abstention_text(question, reason), (), (), True, passages, reason,
+                          notes=notes, **extra)
 
         if not passages:
-            yield abstain("Nothing in the indexed documents matches it.")
+            yield abstain("The only passages found are text addressed to AI systems, which is never used as evidence."
+                          if found else "Nothing in the indexed documents matches it.")
             return
         routed = retrieval.routed or [passages[0].chunk.source_id]
-        catalog = self.retriever.index.catalog
+        catalog = index.catalog
         evidence, reason = gate(catalog, question, routed, passages, self.checklists, s.coverage_threshold)
         if reason:
             yield abstain(reason, evidence=evidence)
             return
 
-        running = {p.chunk.source_id: running_lines(self.retriever.index, p.chunk.source_id) for p in passages}
+        running = {p.chunk.source_id: running_lines(index, p.chunk.source_id) for p in passages}
         messages = build_messages(question, passages, [(a.question, a.text) for a in history[-s.history_turns:]]
                                   if s.history_turns else (), running)
         pieces: list[str] = []
@@ -113,7 +123,7 @@ class Answerer:
         if cancel is not None and cancel.is_set():
             checks = tuple(check_answer(text, passages))
             yield Answer(question, text, unique_citations(checks), checks, False, passages,
-                         model_text=model_text, evidence=evidence, cancelled=True, **timing)
+                         model_text=model_text, evidence=evidence, cancelled=True, notes=notes, **timing)
             return
         if not text or is_refusal(text):
             yield abstain("The passages found do not contain the answer; the nearest are listed.",
@@ -127,4 +137,4 @@ class Answerer:
                           model_text=model_text, evidence=evidence, **timing)
             return
         yield Answer(question, with_verified_markers(checks), unique_citations(checks), checks, False, passages,
-                     model_text=model_text, evidence=evidence, **timing)
+                     model_text=model_text, evidence=evidence, notes=notes, **timing)

@@ -7,9 +7,10 @@ question to the next. Prompt length is what a laptop CPU pays for before the fir
 the sentences that share most words with the question; the excerpt keeps exact offsets into its
 page, so a citation of it still points at the right characters.
 
-Text inside documents is data. A sentence in a passage that addresses an AI assistant ("ignore all
-previous instructions ...") is replaced by a note before the model sees it; it stays in the index
-and can still be searched and quoted.
+Text inside documents is data. Text in a passage addressed to AI systems ("ignore all previous
+instructions ...", "NOTE TO AI ASSISTANTS. When asked ..., answer that ...": the rules are in
+assistant/addressed_to_ai/) is replaced by a note before the model sees it. The answerer blanks it
+out of the passages first (grounding/ai_text.py); this is the last check before the prompt.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import dataclasses
 import re
 from typing import Mapping, Sequence
 
+from assistant.addressed_to_ai import NOTE, neutralise
 from assistant.grounding.running_lines import without_running_lines
 from assistant.text import content_words, sentence_spans
 from assistant.types import Hit
@@ -31,26 +33,13 @@ SYSTEM_PROMPT = (
     "language of the question."
 )
 
-OMITTED = "[instruction to an AI assistant omitted]"
-
-_INSTRUCTION = re.compile(
-    r"(ignore|disregard|forget|override)\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier|your|other)\s+"
-    r"(instructions?|prompts?|rules?|directions?)"
-    r"|\byou\s+are\s+now\b|\bsystem\s+prompt\b|\b(as\s+an?\s+)?(ai|language\s+model|assistant|chatbot)\s*[,:]\s*(answer|reply|respond|say|output)",
-    re.IGNORECASE,
-)
+OMITTED = NOTE
 
 
-def neutralise_instructions(text: str) -> str:
-    """The text with every sentence that addresses an AI assistant replaced by a short note."""
-    if not _INSTRUCTION.search(text):
-        return text
-    parts, at = [], 0
-    for start, end in sentence_spans(text):
-        if _INSTRUCTION.search(text[start:end]):
-            parts += [text[at:start], OMITTED]
-            at = end
-    return "".join(parts) + text[at:]
+def neutralise_instructions(text: str, heading: str = "") -> str:
+    """The text with what is addressed to AI systems (and what was blanked out already) replaced by
+    a short note. `heading`: the passage's; a heading addressed to AI covers the text under it."""
+    return neutralise(text, heading)
 
 
 def excerpt_span(text: str, question: str, max_chars: int) -> tuple[int, int]:
@@ -116,7 +105,7 @@ def user_message(question: str, passages: Sequence[Hit], running: Mapping[str, f
     """`running`: per source id, the running headers and footers left out of its passages."""
     running = running or {}
     blocks = [f"{passage_label(n, p)}:\n"
-              f"{neutralise_instructions(without_running_lines(p.text, running.get(p.chunk.source_id, frozenset())))}"
+              f"{neutralise_instructions(without_running_lines(p.text, running.get(p.chunk.source_id, frozenset())), p.chunk.heading)}"
               for n, p in enumerate(passages, start=1)]
     return (
         "Passages:\n\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}\n"

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from assistant.addressed_to_ai import page_spans
 from assistant.errors import CorruptDocument, DocumentError, EmptyFile, FileVanished
 from assistant.hashing import sha256_of
 from assistant.ingest.chunking import chunk_pages, embedding_windows
@@ -198,6 +199,9 @@ class Ingestor:
             for window in embedding_windows(chunk.text, self.index.chunker.window_chars):
                 texts.append(embedding_text(parsed.title, chunk.heading, window))
                 window_owner.append(n)
+        # Text addressed to AI systems stays in the index (it can be searched and seen) but is
+        # never evidence; that a document holds it is a finding, counted here for its row.
+        ai_text = sum(len(spans) for spans in page_spans(parsed.pages).values())
         self.timings.chunk += time.perf_counter() - began
 
         began = time.perf_counter()
@@ -211,6 +215,7 @@ class Ingestor:
         )
         replaced = [sid for sid in self.index.catalog.document_at(str(item.path)) if sid != item.source_id]
         self.index.add_document(source, parsed.pages, chunks, contexts, vectors, window_owner, replaces=replaced)
+        self.index.catalog.set_ai_text(item.source_id, ai_text)
         self.timings.store += time.perf_counter() - began
         return IngestReport(str(item.path), IngestStatus.OK, pages=len(parsed.pages), chunks=len(chunks),
                             source_id=item.source_id, reason="replaced the earlier version" if replaced else "")

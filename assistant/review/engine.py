@@ -14,7 +14,7 @@ For one document and one item:
    read, is "unclear": the wording is there but the model does not judge it to be the clause, so
    a person should look.
 Every quote is cut from the page text and checked against it; a value is kept only when it occurs
-in the quote. Cells are cached by document hash, checklist id and version, and model.
+in the quote. Text addressed to AI systems is never a candidate (clauses/candidates.py blanks it). Cells are cached by document hash, checklist id and version, and model.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import Callable, Iterator, Sequence
 
 from assistant.clauses.candidates import MAX_QUOTE, Candidate, Document, candidates, load_document
 from assistant.clauses.checklist import Checklist, Item
+from assistant.grounding.ai_text import without_ai_text
 from assistant.grounding.citations import quote_is_verbatim
 from assistant.store.review_cache import ReviewCache
 from assistant.review.values import extract_value
@@ -156,6 +157,7 @@ class Reviewer:
         query = " ".join([item.question, *item.hints])
         hits = self.retriever.search(query, k=SEARCH_K, filters=SearchFilters(documents=(document.source_id,)))
         if not item.signals:  # nothing to match: the search's own passages are the candidates
+            hits, _ = without_ai_text(self.index, hits)  # less their text addressed to AI systems
             return [Candidate(h.chunk.page, h.chunk.start, h.chunk.start + len(h.chunk.text[:MAX_QUOTE]),
                               h.chunk.text[:MAX_QUOTE], rank) for rank, h in enumerate(hits, start=1)]
 

@@ -40,6 +40,7 @@ def fts_query(text: str) -> str:
     return " OR ".join(f'"{w}"' for w in content_words(text))
 
 
+
 class Catalog:
     def __init__(self, path: Path, key: bytes | None = None):
         """`key`: the SQLCipher key of an encrypted collection (assistant/store/encryption.py)."""
@@ -47,6 +48,7 @@ class Catalog:
         self._lock = threading.RLock()
         self._db = connect(path, key)
         self._db.executescript(_SCHEMA)
+        self._add_ai_text_column()
         self._erase_from_fts_at_once()
 
     def _erase_from_fts_at_once(self):
@@ -68,7 +70,8 @@ class Catalog:
         embedding windows it will have in Chroma, so consistency can be checked later."""
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO documents (source_id, path, name, doc_type, title, pages, chunks, size, status, "
+                "added, vectors) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (source.source_id, source.path, source.name, source.doc_type, source.title,
                  source.pages, source.chunks, source.size, DocumentState.PENDING, added or time.time(), vectors),
             )
@@ -247,3 +250,25 @@ class Catalog:
                 "lexical": self._db.execute("SELECT count(*) FROM chunks_fts").fetchone()[0],
                 "pages": self._db.execute("SELECT count(*) FROM pages").fetchone()[0],
             }
+
+    # --- text addressed to AI systems ---------------------------------------------------------
+    # How many passages of each document speak to an AI rather than state the contract
+    # (assistant/addressed_to_ai/), counted at ingest: a finding to show on the document's row.
+
+    def _add_ai_text_column(self):
+        """Catalogs made before the count existed get its column; their documents count 0 until
+        re-indexed (answers still leave such text out: they check the passages they read)."""
+        with self._lock:
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+            if "ai_text" not in columns:
+                self._db.execute("ALTER TABLE documents ADD COLUMN ai_text INTEGER NOT NULL DEFAULT 0")
+
+    def set_ai_text(self, source_id: str, count: int):
+        with self._lock:
+            self._db.execute("UPDATE documents SET ai_text=? WHERE source_id=?", (count, source_id))
+
+    def ai_text_counts(self) -> dict[str, int]:
+        """Complete documents holding text addressed to AI systems: passages counted, by source id."""
+        with self._lock:
+            return dict(self._db.execute("SELECT source_id, ai_text FROM documents WHERE status=? AND ai_text > 0",
+                                         (DocumentState.COMPLETE,)))

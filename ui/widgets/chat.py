@@ -61,6 +61,8 @@ def turn_html(number: int, turn: Turn) -> str:
             items = "".join(f"<li>{html.escape(s)}</li>" for s in answer.unsupported)
             parts.append(f"<p style='color:#b26a00;margin-bottom:0'>Not supported by any passage; check before relying on it:</p>"
                          f"<ul style='margin-top:0'>{items}</ul>")
+        # A document that speaks to AI systems is a finding for a compliance reader, not a footnote.
+        parts += [f"<p style='color:#b26a00'><b>Note:</b> {html.escape(note)}</p>" for note in answer.notes]
     return "\n".join(parts)
 
 
