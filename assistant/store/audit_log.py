@@ -4,9 +4,11 @@
 Each entry holds its number, the time, the user, the action and its details, the hash of the
 entry before it and its own hash (SHA-256 over all of that). Changing an entry breaks its hash;
 removing one leaves a gap in the numbers and breaks the next entry's link; reordering breaks the
-numbering and the links. `verify` names the first entry that does not hold. What a chain cannot
-show is entries cut off at the end: `verify` prints the newest hash, so whoever must be sure
-can note it down and compare later.
+numbering and the links. `verify` names the first entry that does not hold. A chain alone cannot
+show entries cut off at the end, so each append also records the newest entry's number and hash
+in `audit.head`: a log that ends before it was cut. (Whoever edits both files consistently is
+caught only in an encrypted collection, where the head is sealed too; `verify` prints the newest
+hash, so whoever must be sure can also note it down and compare later.)
 
 In an encrypted collection each line is sealed with AES-GCM under the log's own key, so the
 questions and document names it records are as protected as the documents. Appends from several
@@ -32,6 +34,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 AUDIT_LOG_NAME = "audit.jsonl"
+AUDIT_HEAD_NAME = "audit.head"
 GENESIS = "0" * 64  # the link of the first entry
 
 
@@ -79,6 +82,7 @@ class AuditLog:
     def __init__(self, folder: Path, key: bytes | None = None):
         """`key`: the log's key in an encrypted collection; lines are then sealed."""
         self.path = Path(folder) / AUDIT_LOG_NAME
+        self.head_path = Path(folder) / AUDIT_HEAD_NAME
         self._aead = AESGCM(key) if key else None
 
     def record(self, action: str, **details) -> Entry:
@@ -97,6 +101,7 @@ class AuditLog:
                 log.write(self._line(entry).encode("utf-8") + b"\n")
                 log.flush()
                 os.fsync(log.fileno())
+                self._write_head(entry)
             finally:
                 fcntl.flock(log.fileno(), fcntl.LOCK_UN)
         return entry
@@ -130,7 +135,36 @@ class AuditLog:
             if entry.prev != prev_hash:
                 return Verdict(False, count, f"entry {entry.seq} (line {number}) does not follow the entry before it", number)
             expected_seq, prev_hash, count = entry.seq + 1, entry.hash, count + 1
+        head = self._read_head()
+        if head is None and count:
+            return Verdict(False, count, f"its head record ({AUDIT_HEAD_NAME}) is missing or unreadable, so entries "
+                                         "cut off at the end cannot be ruled out", None)
+        if head is not None and head["seq"] > count:
+            missing = f"entry {head['seq']}" if head["seq"] == count + 1 else f"entries {count + 1}–{head['seq']}"
+            return Verdict(False, count, f"{missing} removed from the end: the log was written up to entry {head['seq']}", None)
+        if head is not None and (head["seq"] != count or head["hash"] != prev_hash):
+            return Verdict(False, count, f"entry {count} does not match the newest entry that was written", None)
         return Verdict(True, count, f"intact: {count} {'entry' if count == 1 else 'entries'}, newest hash {prev_hash}")
+
+    def _write_head(self, entry: Entry) -> None:
+        """The newest entry's number and hash, replaced whole (atomically) after each append."""
+        text = json.dumps({"seq": entry.seq, "hash": entry.hash})
+        if self._aead is not None:
+            nonce = secrets.token_bytes(12)
+            text = json.dumps({"sealed": base64.b64encode(nonce + self._aead.encrypt(nonce, text.encode(), b"head")).decode()})
+        tmp = self.head_path.with_name(f".{AUDIT_HEAD_NAME}.{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, self.head_path)
+
+    def _read_head(self) -> dict | None:
+        try:
+            record = json.loads(self.head_path.read_text(encoding="utf-8"))
+            if self._aead is not None:
+                blob = base64.b64decode(record["sealed"])
+                record = json.loads(self._aead.decrypt(blob[:12], blob[12:], b"head"))
+            return {"seq": int(record["seq"]), "hash": str(record["hash"])}
+        except (OSError, ValueError, KeyError, TypeError, InvalidTag):
+            return None
 
     def write_csv(self, path: Path, entries: Sequence[Entry] | None = None) -> None:
         rows = self.entries() if entries is None else entries

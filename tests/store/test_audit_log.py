@@ -194,3 +194,24 @@ def test_audit_verify_exits_0_on_an_intact_log_and_1_naming_the_first_bad_entry(
     rewrite(folder, text[:3] + text[4:])
     bad = cli(tmp_path, "--index", str(folder), "audit", "--verify")
     assert bad.returncode == 1 and "entry 4 removed" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("sealed", [False, True], ids=["plain", "encrypted"])
+def test_entries_cut_off_at_the_end_are_named(tmp_path, sealed):
+    key = os.urandom(32) if sealed else None
+    log = filled_log(tmp_path, key)
+    rewrite(tmp_path, lines(tmp_path)[:-1])
+    verdict = log.verify()
+    assert not verdict.intact and verdict.message == "entry 5 removed from the end: the log was written up to entry 5"
+    rewrite(tmp_path, lines(tmp_path)[:-2])
+    assert log.verify().message == "entries 3–5 removed from the end: the log was written up to entry 5"
+
+
+def test_a_missing_head_record_is_named(tmp_path):
+    from assistant.store.audit_log import AUDIT_HEAD_NAME
+
+    log = filled_log(tmp_path)
+    (tmp_path / AUDIT_HEAD_NAME).unlink()
+    verdict = log.verify()
+    assert not verdict.intact and "head record (audit.head) is missing" in verdict.message
+    assert AuditLog(tmp_path / "empty").verify().intact  # a collection with no log yet is fine
