@@ -22,8 +22,9 @@ through ui/launch.py, and so does `clausewise-app`.
     clausewise [--index DIR] passphrase          change an encrypted collection's passphrase
     clausewise [--index DIR] audit [--verify] [--csv FILE]   the collection's audit log
 
-An encrypted collection's passphrase comes from CLAUSEWISE_PASSPHRASE, else the terminal asks
-(CLAUSEWISE_NEW_PASSPHRASE for `passphrase`). A missing or wrong passphrase exits 2.
+An encrypted collection's passphrase comes from CLAUSEWISE_PASSPHRASE, else the terminal asks,
+else a line on standard input (CLAUSEWISE_NEW_PASSPHRASE, or the next line, for `passphrase`).
+A missing or wrong passphrase exits 2.
 
 The index folder is --index, else CLAUSEWISE_HOME, else the default (see assistant.paths).
 """
@@ -192,12 +193,13 @@ def _assistant(args, index_dir: Path | None = None):
 
 
 def terminal_passphrase(folder: Path, env: str = "CLAUSEWISE_PASSPHRASE", confirm: bool = False) -> str | None:
-    """The environment's passphrase, else one typed at the terminal (twice when `confirm`); None
-    with neither, so the command refuses plainly instead of waiting for input that never comes."""
+    """The environment's passphrase, else one typed at the terminal (twice when `confirm`), else a
+    line piped on standard input (`printf '%s\\n' "$PASS" | clausewise …`); None with none of them,
+    so the command refuses plainly instead of waiting for input that never comes."""
     if os.environ.get(env):
         return os.environ[env]
     if not sys.stdin.isatty():
-        return None
+        return _piped_line()
     first = getpass.getpass(f"Passphrase for the collection at {folder}: ")
     if confirm and getpass.getpass("The same passphrase again: ") != first:
         from assistant.errors import WeakPassphrase
@@ -497,6 +499,19 @@ def cmd_doctor(args) -> int:
     report = checkup(environment(extra_index=Path(args.index) if args.index else None))
     print(report.text(), end="")
     return report.exit_code
+
+
+def _piped_line() -> str | None:
+    """One line from a pipe or file on standard input, if one is there within a moment; a script
+    whose standard input stays open and empty is never left waiting."""
+    import select
+
+    try:
+        ready, _, _ = select.select([sys.stdin], [], [], 0.5)
+    except (OSError, ValueError):  # no usable standard input (closed, or not selectable)
+        return None
+    line = sys.stdin.readline() if ready else ""
+    return line.rstrip("\r\n") or None
 
 
 def cmd_init(args) -> int:

@@ -185,13 +185,17 @@ def test_an_encrypted_collection_created_in_the_collections_home(tmp_path):
     assert not collections.get("My documents").encrypted
 
 
-def cli(tmp_path, *argv, passphrase=PASSPHRASE):
+def cli(tmp_path, *argv, passphrase=PASSPHRASE, piped=None):
     env = {**os.environ, "CLAUSEWISE_HOME": str(tmp_path / "home"), "PYTHONPATH": str(ROOT)}
     env.pop("CLAUSEWISE_PASSPHRASE", None)
+    env.pop("CLAUSEWISE_NEW_PASSPHRASE", None)
     if passphrase is not None:
         env["CLAUSEWISE_PASSPHRASE"] = passphrase
+    if piped is None:
+        return subprocess.run([sys.executable, "-m", "assistant.cli", *argv], env=env, capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL, timeout=300)
     return subprocess.run([sys.executable, "-m", "assistant.cli", *argv], env=env, capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=300)
+                          input=piped, timeout=300)
 
 
 @pytest.mark.slow
@@ -214,3 +218,24 @@ def test_the_command_line_creates_opens_and_refuses_an_encrypted_collection(tmp_
         assert refused.stderr.count("\n") == 1
     again = cli(tmp_path, "--index", index, "init", "--encrypted")
     assert again.returncode == 1 and "holds a collection already" in again.stderr
+
+
+def test_a_passphrase_piped_on_standard_input_is_read_and_an_open_empty_one_never_waited_for(tmp_path):
+    index = str(tmp_path / "piped")
+    assert cli(tmp_path, "--index", index, "init", "--encrypted", passphrase=None, piped=PASSPHRASE + "\n").returncode == 0
+    listed = cli(tmp_path, "--index", index, "docs", passphrase=None, piped=PASSPHRASE + "\n")
+    assert listed.returncode == 0 and "No documents indexed yet" in listed.stdout
+    assert cli(tmp_path, "--index", index, "docs", passphrase=None, piped="not it at all\n").returncode == 2
+    changed = cli(tmp_path, "--index", index, "passphrase", passphrase=None, piped=f"{PASSPHRASE}\nthe new passphrase\n")
+    assert changed.returncode == 0, changed.stderr
+    assert unlock(tmp_path / "piped", "the new passphrase")
+    env = {**os.environ, "CLAUSEWISE_HOME": str(tmp_path / "home"), "PYTHONPATH": str(ROOT)}
+    env.pop("CLAUSEWISE_PASSPHRASE", None)
+    waiting = subprocess.Popen([sys.executable, "-m", "assistant.cli", "--index", index, "docs"], env=env,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:  # standard input open and empty (nothing written, never closed): refused, not waited on
+        assert waiting.wait(timeout=60) == 2
+        assert "CLAUSEWISE_PASSPHRASE" in waiting.stderr.read()
+    finally:
+        waiting.kill()
+        waiting.stdin.close()
