@@ -41,6 +41,13 @@ def fts_query(text: str) -> str:
 
 
 
+# Searching within documents: the FTS5 rows are narrowed by rowid to the documents' chunks, so
+# BM25 scores only those. Filtering on the joined chunk's source id instead scored every match in
+# the collection first: 50 ms against 13 ms per in-document search at 100,000 passages, with the
+# same results (the statistics BM25 uses are the whole table's either way).
+_IN_DOCUMENTS = "chunks_fts.rowid IN (SELECT id FROM chunks WHERE source_id IN ({marks}))"
+
+
 class Catalog:
     def __init__(self, path: Path, key: bytes | None = None):
         """`key`: the SQLCipher key of an encrypted collection (assistant/store/encryption.py)."""
@@ -202,7 +209,7 @@ class Catalog:
         )
         params: list = [match, DocumentState.COMPLETE]
         if source_ids is not None:
-            sql += f" AND c.source_id IN ({','.join('?' * len(source_ids))})"
+            sql += f" AND {_IN_DOCUMENTS.format(marks=','.join('?' * len(source_ids)))}"
             params.extend(source_ids)
         sql += " ORDER BY score LIMIT ?"
         params.append(limit)
@@ -215,7 +222,7 @@ class Catalog:
                "JOIN documents d ON d.source_id = c.source_id WHERE chunks_fts MATCH ? AND d.status = ?")
         params: list = [f'"{word}"', DocumentState.COMPLETE]
         if source_ids is not None:
-            sql += f" AND c.source_id IN ({','.join('?' * len(source_ids))})"
+            sql += f" AND {_IN_DOCUMENTS.format(marks=','.join('?' * len(source_ids)))}"
             params.extend(source_ids)
         with self._lock:
             return self._db.execute(sql, params).fetchone()[0]

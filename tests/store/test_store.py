@@ -90,3 +90,21 @@ def test_processes_creating_one_new_index_at_once_all_open_it(tmp_path):
     assert [out.strip() for out, _ in results] == ["minilm"] * 6
     assert json.loads((folder / "manifest.json").read_text())["embedder"] == "minilm"
     assert sorted(p.name for p in folder.iterdir()) == ["manifest.json"]  # no temporary file left
+
+
+def test_searching_within_documents_ranks_as_the_whole_collection_does(assistant, tmp_path):
+    """In-document BM25 narrows the rows before scoring; its results are the collection-wide
+    ranking with the other documents left out, scores included."""
+    for n, (law, term) in enumerate([("Ireland", "three"), ("Sweden", "five"), ("Ireland", "two"), ("France", "one")]):
+        (tmp_path / f"c{n}.txt").write_text(
+            f"1. LAW\nThe laws of {law} govern this agreement.\n2. TERM\nThe term is {term} years from signature.\n"
+            f"3. NOTICE\nNotices of termination are given in writing, {term} months ahead.\n")
+    assistant.ingest(sorted(tmp_path.glob("c*.txt")))
+    catalog = assistant.index.catalog
+    docs = {d.name: d.source_id for d in assistant.documents()}
+    scope = [docs["c0.txt"], docs["c2.txt"]]
+    for question in ("Which laws govern the agreement?", "termination notice in writing", "term years"):
+        everywhere = catalog.lexical_search(question, 50)
+        within = catalog.lexical_search(question, 50, source_ids=scope)
+        assert within and within == [row for row in everywhere if row[1] in scope]
+        assert catalog.chunk_frequency("laws", scope) == 2 and catalog.chunk_frequency("laws") == 4
