@@ -187,6 +187,9 @@ def test_audit_log_dialog_lists_verifies_exports_and_names_a_changed_entry(qtbot
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     window.library.table.selectRow(window.documents.find(str(docs / "northwind.txt")))
     window.remove_selected()
+    # The removal's own end: the row can vanish a moment earlier, when a refresh already queued by
+    # the ingest reads the catalog between the purge and the audit entry.
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "Removed 1 document(s).", timeout=10_000)
     qtbot.waitUntil(lambda: "northwind.txt" not in statuses(window), timeout=10_000)
 
     window.audit_log_action.trigger()
