@@ -27,6 +27,8 @@ from assistant.testing import HashEmbedder
 
 class SlowEmbedder(HashEmbedder):
     def embed_documents(self, texts):
+        if not self.calls:
+            print("embedding", flush=True)  # it holds the writer lock now
         time.sleep(float(sys.argv[3]))
         return super().embed_documents(texts)
 
@@ -55,10 +57,17 @@ def start(index: Path, paths, delay: float = 0.05) -> subprocess.Popen:
 
 
 def finish(process) -> tuple[list[str], dict]:
+    """What it said (notices, not its own "embedding" mark) and each file's status."""
     out, err = process.communicate(timeout=120)
     assert process.returncode == 0, err
     lines = out.strip().splitlines()
-    return lines[:-1], json.loads(lines[-1])
+    return [line for line in lines[:-1] if line != "embedding"], json.loads(lines[-1])
+
+
+def holding(process) -> subprocess.Popen:
+    """`process`, once it has taken the writer lock and started embedding."""
+    assert process.stdout.readline().strip() == "embedding"
+    return process
 
 
 def assert_consistent(index: Path, names: set[str]):
@@ -76,18 +85,19 @@ def test_two_ingests_at_once_index_every_file(tmp_path, existing):
     if existing:
         Assistant(index, embedder=HashEmbedder()).ingest(files(tmp_path / "first", "old", 2))
     a_files, b_files = files(tmp_path / "a", "alpha", 6), files(tmp_path / "b", "beta", 6)
-    a, b = start(index, a_files), start(index, b_files)
+    a = holding(start(index, a_files, delay=1.0))  # the second starts (imports take seconds) while the first writes
+    b = start(index, b_files)
     (a_heard, a_done), (b_heard, b_done) = finish(a), finish(b)
     assert set(a_done.values()) == {"ok"} and set(b_done.values()) == {"ok"}
-    assert sorted(a_heard + b_heard) == [WAITING]  # exactly one of them waited, and said so
+    assert a_heard == [] and b_heard == [WAITING]  # the second waited, and said so
     expected = {p.name for p in a_files + b_files} | ({"old-0.txt", "old-1.txt"} if existing else set())
     assert_consistent(index, expected)
 
 
 def test_an_ingest_killed_while_another_waits(tmp_path):
     index = tmp_path / "idx"
-    victim = start(index, files(tmp_path / "a", "alpha", 40), delay=0.3)
-    time.sleep(2.0)  # it holds the lock and is part-way through
+    victim = holding(start(index, files(tmp_path / "a", "alpha", 40), delay=0.3))
+    time.sleep(1.0)  # part-way through
     waiter = start(index, files(tmp_path / "b", "beta", 3))
     assert waiter.stdout.readline().strip() == WAITING
     victim.send_signal(signal.SIGKILL)
