@@ -62,6 +62,8 @@ def _serve(conn, factory: str, args: Sequence[Any], attributes: Sequence[str]):
         conn.send(_failure(exc))
         return
     conn.send(("ready", {name: getattr(served, name) for name in attributes}))
+    if hasattr(served, "report"):  # the object may say how far a long call has got, on the way
+        served.report = lambda *values: conn.send(("progress", values, ""))
     while True:
         try:
             request = conn.recv()
@@ -139,7 +141,8 @@ class ChildProcess:
         process.join(5)
         self._conn.close()
 
-    def call(self, method: str, *args):
+    def call(self, method: str, *args, on_progress: Callable[..., None] | None = None):
+        """`on_progress` hears what the child's object `report`s while the call runs."""
         with self._lock:
             if self._process is None or not self._process.is_alive():
                 self._process = None
@@ -150,6 +153,10 @@ class ChildProcess:
                 kind, value, child_traceback = "error", STOPPED, ""
             else:
                 kind, value, child_traceback = self._receive(self._conn)
+                while kind == "progress":
+                    if on_progress is not None:
+                        on_progress(*value)
+                    kind, value, child_traceback = self._receive(self._conn)
             if kind == "error" and value == STOPPED:
                 self._discard()
         if kind != "ok":

@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ingest", help="index files and folders (PDF, DOCX, TXT, Markdown)")
     p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--full", action="store_true",
+                   help="also give the new documents their full-quality (MiniLM) vectors now, as 'upgrade' does")
+    sub.add_parser("upgrade", help="give documents indexed with fast vectors their full-quality (MiniLM) vectors")
     sub.add_parser("docs", help="list indexed documents")
     p = sub.add_parser("remove", help="remove a document and all its passages")
     p.add_argument("document", metavar="DOC", help="file name or id prefix, as shown by 'docs'")
@@ -104,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--questions", required=True, type=Path)
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("-k", type=int, default=10)
+    p.add_argument("--fast-vectors", action="store_true",
+                   help="score the fast vectors alone, as a collection is searched before its upgrade")
     p = ev_sub.add_parser("answers", help="build a fresh index of a corpus, answer every question, score the answers")
     p.add_argument("--corpus", required=True, type=Path)
     p.add_argument("--questions", required=True, type=Path)
@@ -223,10 +228,14 @@ class ProgressBar:
                 print(f"[{progress.done}/{progress.total}] {report.status.value}: {Path(report.path).name}", file=self.stream)
             return
         width = 30
-        filled = int(width * progress.done / max(progress.total, 1))
+        # By the files' sizes where the pipeline says (one long PDF is most of a batch's time),
+        # else by the count of files.
+        share = progress.share or progress.done / max(progress.total, 1)
+        filled = int(width * share)
         elapsed = time.monotonic() - self.began
-        eta = elapsed / progress.done * (progress.total - progress.done) if progress.done else 0
-        line = f"\r[{'#' * filled}{'.' * (width - filled)}] {progress.done}/{progress.total}  ~{eta:4.0f}s left  {progress.current[:40]:<40}"
+        eta = elapsed * (1 - share) / share if share > 0 else 0
+        doing = f"{progress.current[:30]} p. {progress.page}/{progress.pages}" if progress.pages else progress.current[:40]
+        line = f"\r[{'#' * filled}{'.' * (width - filled)}] {progress.done}/{progress.total}  ~{eta:4.0f}s left  {doing:<40}"
         self.stream.write(line)
         if progress.done == progress.total:
             self.stream.write("\n")
@@ -258,7 +267,37 @@ def cmd_ingest(args) -> int:
     print(report_table(reports))
     for p in missing:
         print(f"note: {p} does not exist", file=sys.stderr)
+    if args.full:
+        run_upgrade(assistant)
+    else:
+        note_pending(assistant)
     return 1 if any(r.status == IngestStatus.FAILED for r in reports) else 0
+
+
+def note_pending(assistant) -> None:
+    """Say when documents are searched by their fast vectors, and how to upgrade them."""
+    pending = len(assistant.pending_upgrade())
+    if pending:
+        say(f"{pending} document{'s are' if pending > 1 else ' is'} searchable with fast vectors; "
+            "`clausewise upgrade` (or the open app, in the background) gives them full-quality ones.")
+
+
+def run_upgrade(assistant) -> None:
+    from assistant.ingest.upgrade import UpgradeProgress
+
+    bar = ProgressBar()
+
+    def progress(p: UpgradeProgress):
+        bar(IngestProgress(done=p.done, total=p.total, current=p.current or "done", path=""), None)
+
+    result = assistant.upgrade(progress=progress if bar.tty else None, notify=say)
+    print(f"{result.upgraded} document{'s' if result.upgraded != 1 else ''} upgraded to full-quality vectors "
+          f"({result.windows} windows, {result.seconds:.1f} s)" + (f"; {result.remaining} still to do" if result.remaining else ""))
+
+
+def cmd_upgrade(args) -> int:
+    run_upgrade(_assistant(args))
+    return 0
 
 
 def cmd_docs(args) -> int:
@@ -301,7 +340,9 @@ def print_hits(hits) -> None:
 
 def cmd_search(args) -> int:
     filters = SearchFilters(documents=tuple(args.doc), doc_types=tuple(args.types)) if (args.doc or args.types) else None
-    print_hits(_assistant(args).search(args.question, k=args.k, filters=filters))
+    assistant = _assistant(args)
+    print_hits(assistant.search(args.question, k=args.k, filters=filters))
+    note_pending(assistant)
     return 0
 
 
@@ -336,6 +377,7 @@ def cmd_ask(args) -> int:
     if not assistant.documents():
         raise ClausewiseError("No documents are indexed yet. Add some first: clausewise ingest PATH")
     stream_answer(assistant, args.question, filters)
+    note_pending(assistant)
     return 0
 
 
@@ -361,6 +403,10 @@ def cmd_models(args) -> int:
         if key not in CATALOGUE:
             raise ClausewiseError(f"Unknown model '{key}'. Known: {', '.join(CATALOGUE)}")
         print(f"{key}: {model_path(key)}")
+        if args.key is None:  # set-up: the fast embedder too, distilled here from the packaged MiniLM
+            from assistant.embedding.static import prepare
+
+            print(f"fast embedder: {prepare()}")
         return 0
     for key, model in CATALOGUE.items():
         try:
@@ -380,7 +426,13 @@ def cmd_eval(args) -> int:
         return cmd_eval_review(args)
     from assistant.evaluation.retrieval import run_retrieval_eval
 
-    scores, facts = run_retrieval_eval(args.corpus, args.questions, args.out, k=args.k, progress=ProgressBar())
+    fast = None
+    if args.fast_vectors:
+        from assistant.runtime import default_fast_embedder
+
+        fast = default_fast_embedder()
+    scores, facts = run_retrieval_eval(args.corpus, args.questions, args.out, k=args.k, progress=ProgressBar(),
+                                       fast_embedder=fast)
     for report in facts["failed"]:
         print(f"failed: {Path(report.path).name}: {report.reason}", file=sys.stderr)
     print(f"questions scored: {scores.questions}")
@@ -598,6 +650,7 @@ COMMANDS = {
     "passphrase": cmd_passphrase,
     "audit": cmd_audit,
     "ingest": cmd_ingest,
+    "upgrade": cmd_upgrade,
     "docs": cmd_docs,
     "remove": cmd_remove,
     "search": cmd_search,

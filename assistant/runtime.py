@@ -28,6 +28,7 @@ class Runtime:
     vector_store: Callable[[Path], object]  # the Chroma side of an index, from its folder
     parser: Callable | None = None  # file bytes -> pages; None: parse in this process
     passphrase: Callable[[Path], str | None] | None = None  # an encrypted collection's; None: the environment's
+    fast_embedder: object | None = None  # ingest's first vectors (embedding/static.py); None: the embedder's at once
 
     def assistant(self, index_dir: Path | str | None) -> Assistant:
         """An Assistant over one index folder, sharing this runtime's parts. None: the default
@@ -37,7 +38,8 @@ class Runtime:
             index_dir = collections_home(s) / DEFAULT_FOLDER
         return Assistant(index_dir, embedder=self.embedder, generator=self.generator, chunker=s.chunking,
                          retrieval=s.retrieval, generation=s.generation, answering=s.answering,
-                         vector_store=self.vector_store, parser=self.parser, passphrase=self.passphrase)
+                         vector_store=self.vector_store, parser=self.parser, passphrase=self.passphrase,
+                         fast_embedder=self.fast_embedder)
 
     def configure(self, settings: Settings) -> None:
         """New settings: the next answer uses them (the model is rebuilt on its next use when the
@@ -58,9 +60,18 @@ class Runtime:
                 part.close()
 
 
-def app_runtime(settings: Settings, embedder=None, generator=None, vector_store=None) -> Runtime:
+def default_fast_embedder():
+    """The static model distilled from MiniLM, in this process in the app too: it embeds a
+    contract's windows in milliseconds, mostly in tokenizers and torch code that release the GIL."""
+    from assistant.embedding.static import StaticEmbedder
+
+    return StaticEmbedder()
+
+
+def app_runtime(settings: Settings, embedder=None, generator=None, vector_store=None, fast_embedder=None) -> Runtime:
     """The desktop app's: MiniLM, Chroma and the parser in child processes (started on first use).
-    Tests pass their own embedder, generator or vector store."""
+    Tests pass their own embedder, generator or vector store; the fast embedder is used only
+    with MiniLM (or when a test hands one in), since its vectors are distilled from MiniLM's."""
     from assistant.ingest.parser_process import ParserProcess
     from assistant.store.vector_process import VectorStoreProcess
 
@@ -68,11 +79,13 @@ def app_runtime(settings: Settings, embedder=None, generator=None, vector_store=
         from assistant.embedding.process import EmbedderProcess
 
         embedder = EmbedderProcess.for_minilm()
+        fast_embedder = fast_embedder or default_fast_embedder()
     return Runtime(checked(settings), embedder, generator or LazyGenerator(settings.generation),
-                   vector_store or VectorStoreProcess, ParserProcess())
+                   vector_store or VectorStoreProcess, ParserProcess(), fast_embedder=fast_embedder)
 
 
-def cli_runtime(settings: Settings, embedder=None, passphrase: Callable[[Path], str | None] | None = None) -> Runtime:
+def cli_runtime(settings: Settings, embedder=None, passphrase: Callable[[Path], str | None] | None = None,
+                fast_embedder=None) -> Runtime:
     """The command line's: everything in this process; `passphrase` asks for an encrypted
     collection's (the environment, else the terminal)."""
     from assistant.store.vectors import VectorStore
@@ -81,4 +94,6 @@ def cli_runtime(settings: Settings, embedder=None, passphrase: Callable[[Path], 
         from assistant.embedding.minilm import MiniLMEmbedder
 
         embedder = MiniLMEmbedder()
-    return Runtime(checked(settings), embedder, LazyGenerator(settings.generation), VectorStore, passphrase=passphrase)
+        fast_embedder = fast_embedder or default_fast_embedder()
+    return Runtime(checked(settings), embedder, LazyGenerator(settings.generation), VectorStore, passphrase=passphrase,
+                   fast_embedder=fast_embedder)

@@ -11,6 +11,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 from assistant.generation.answering import Answerer
 from assistant.generation.lazy import LazyGenerator
 from assistant.ingest.pipeline import Ingestor, ProgressCallback
+from assistant.ingest.upgrade import UpgradeCallback, UpgradeResult, upgrade
 from assistant.paths import default_index_dir
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.clauses.checklist import all_checklists
@@ -31,10 +32,13 @@ class Assistant:
     def __init__(self, index_dir: Path | str | None = None, embedder=None,
                  chunker: ChunkerSettings = ChunkerSettings(), retrieval: RetrievalSettings = RetrievalSettings(),
                  generation: GenerationSettings | None = None, answering: AnswerSettings = AnswerSettings(),
-                 generator=None, vector_store=None, parser=None, passphrase: PassphraseSource | None = None):
+                 generator=None, vector_store=None, parser=None, passphrase: PassphraseSource | None = None,
+                 fast_embedder=None):
         """`vector_store` builds the index's Chroma side from its folder, and `parser` turns a
         file's bytes into pages (the app passes VectorStoreProcess and a ParserProcess); the
         defaults work in this process. assistant/runtime.py builds one from the settings.
+        `fast_embedder`: ingest stores its vectors first and `upgrade` brings the embedder's
+        (assistant/ingest/upgrade.py); None: ingest embeds with the embedder at once.
         Sections are checked here, where they enter the core: a bad value fails now, naming itself."""
         if embedder is None:
             from assistant.embedding.minilm import MiniLMEmbedder
@@ -42,6 +46,7 @@ class Assistant:
             embedder = MiniLMEmbedder()
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
         self.embedder = embedder
+        self.fast_embedder = fast_embedder
         self.chunker = checked(chunker)
         self.retrieval_settings = checked(retrieval)
         self._index: Index | None = None
@@ -79,8 +84,9 @@ class Assistant:
                     ask = self._passphrase or (lambda _folder: os.environ.get(PASSPHRASE_ENV))
                     self._key = unlock(self.index_dir, ask(self.index_dir))
                 key = self._key
+                fast = (self.fast_embedder.name, self.fast_embedder.dimension) if self.fast_embedder else None
                 self._index = Index(self.index_dir, self.embedder.name, self.embedder.dimension, self.chunker,
-                                    self._vector_store, key=key)
+                                    self._vector_store, key=key, fast=fast)
                 self._audit = AuditLog(self.index_dir, key.for_purpose("audit log") if key else None)
             return self._index
 
@@ -112,11 +118,22 @@ class Assistant:
             if not allowed:
                 return []
             self.index.recover()  # what a writer killed while we waited left behind
-            ingestor = Ingestor(self.index, self.embedder, self.parser)
+            ingestor = Ingestor(self.index, self.embedder, self.parser, fast_embedder=self.fast_embedder)
             reports = ingestor.ingest(paths, progress=progress, cancel=cancel)
         self.last_ingest_timings = ingestor.timings
         self.record("ingest", **_ingest_details(reports))
         return reports
+
+    def pending_upgrade(self) -> list[str]:
+        """Documents still searched by their fast vectors (source ids, oldest first)."""
+        return self.index.pending_upgrade()
+
+    def upgrade(self, progress: UpgradeCallback | None = None, cancel: threading.Event | None = None,
+                notify: Callable[[str], None] | None = None) -> UpgradeResult:
+        """Give the documents ingested with fast vectors their full embedder's vectors; each
+        document is written under the writer lock, and a cancel stops between them."""
+        self.index.recover()  # an upgrade killed halfway is undone before it is redone
+        return upgrade(self.index, self.embedder, progress=progress, cancel=cancel, notify=notify)
 
     def documents(self) -> list[Source]:
         return self.index.catalog.documents()
@@ -126,7 +143,7 @@ class Assistant:
         return self.remove_ids(self.index.catalog.resolve([name_or_id]))
 
     def retriever(self) -> HybridRetriever:
-        return HybridRetriever(self.index, self.embedder, self.retrieval_settings)
+        return HybridRetriever(self.index, self.embedder, self.retrieval_settings, fast_embedder=self.fast_embedder)
 
     def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
         hits = self.retriever().search(query, k=k, filters=filters)

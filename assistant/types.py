@@ -110,6 +110,9 @@ class IngestProgress:
     total: int
     current: str  # the file's name, for a progress line
     path: str = ""  # the file's full path, to find its row
+    page: int = 0  # within a PDF being read: the page just read, of `pages` (0: not reading one)
+    pages: int = 0
+    share: float = 0.0  # of the batch's work done, by the files' sizes: what time left is estimated from
 
 
 @dataclass

@@ -74,7 +74,9 @@ def describe(name: str, audit: IndexAudit) -> Check:
                        "documents into a new collection")
     unfinished = (f"; {plural(audit.unfinished, 'half-indexed document')}, cleaned up when it next opens"
                   if audit.unfinished else "")
-    return ok(SECTION, name, f"{counts}: consistent{unfinished} ({folder})")
+    fast = (f"; {plural(audit.fast_documents, 'document')} on fast vectors until the upgrade "
+            "(the app runs it in the background, or: clausewise upgrade)" if audit.fast_documents else "")
+    return ok(SECTION, name, f"{counts}: consistent{unfinished}{fast} ({folder})")
 
 
 def index_check(entry: NamedIndex, embedder: str, dimension: int, stores: Stores = open_stores) -> Check:

@@ -61,15 +61,16 @@ def score_run(questions: list[dict], run: dict[str, list[dict]]) -> tuple[Retrie
 
 
 def run_retrieval_eval(corpus: Path, questions_file: Path, out: Path, k: int = 10, embedder=None,
-                       progress=None) -> tuple[RetrievalScores, dict]:
+                       progress=None, fast_embedder=None) -> tuple[RetrievalScores, dict]:
     """Index the corpus into a fresh temporary folder, retrieve for every question, write the run
-    file, and score it. Returns the scores and timing facts."""
+    file, and score it. Returns the scores and timing facts. With a `fast_embedder`, the corpus
+    is indexed with its vectors and not upgraded: this scores the fast tier alone."""
     from assistant.service import Assistant
 
     questions = load_jsonl(questions_file)
     facts = {}
     with tempfile.TemporaryDirectory(prefix="clausewise-eval-") as tmp:
-        assistant = Assistant(Path(tmp) / "index", embedder=embedder)
+        assistant = Assistant(Path(tmp) / "index", embedder=embedder, fast_embedder=fast_embedder)
         began = time.perf_counter()
         reports = assistant.ingest([corpus], progress=progress)
         facts["ingest_seconds"] = time.perf_counter() - began

@@ -11,17 +11,20 @@ from __future__ import annotations
 
 from assistant.child_process import ChildFailed, ChildProcess
 from assistant.errors import CorruptDocument, DocumentError
-from assistant.ingest.pipeline import parse_job
+from assistant.ingest.pipeline import PageCallback, parse_job
 from assistant.types import ParsedDocument
 
 
 class Parser:
     """Lives in the child. A DocumentError comes back as a value, so its type and plain-language
-    message reach the report unchanged."""
+    message reach the report unchanged. `report` (set by the child's server) sends each page
+    read to the parent as it goes."""
+
+    report = None
 
     def parse(self, data: bytes, path: str) -> ParsedDocument | DocumentError:
         try:
-            return parse_job(data, path)
+            return parse_job(data, path, on_page=self.report)
         except DocumentError as exc:
             return exc
 
@@ -32,9 +35,9 @@ class ParserProcess:
     def __init__(self):
         self._child = ChildProcess("assistant.ingest.parser_process:Parser", name="clausewise-parser")
 
-    def __call__(self, data: bytes, path: str) -> ParsedDocument:
+    def __call__(self, data: bytes, path: str, on_page: PageCallback | None = None) -> ParsedDocument:
         try:
-            result = self._child.call("parse", data, path)
+            result = self._child.call("parse", data, path, on_progress=on_page)
         except ChildFailed as exc:
             raise CorruptDocument(f"the file could not be read (the parser stopped: {exc})") from None
         if isinstance(result, DocumentError):

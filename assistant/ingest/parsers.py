@@ -10,6 +10,7 @@ import io
 import logging
 import re
 from pathlib import Path
+from typing import Callable
 
 from assistant.errors import (
     CorruptDocument,
@@ -51,7 +52,8 @@ def read_file_bytes(path: Path) -> bytes:
     return data
 
 
-def parse_bytes(data: bytes, path: Path) -> ParsedDocument:
+def parse_bytes(data: bytes, path: Path, on_page: Callable[[int, int], None] | None = None) -> ParsedDocument:
+    """`on_page(n, pages)` hears each PDF page as it is read, for progress within a long file."""
     doc_type = doc_type_of(path)
     if doc_type is None:
         raise UnsupportedFileType(
@@ -59,7 +61,7 @@ def parse_bytes(data: bytes, path: Path) -> ParsedDocument:
         )
     title = title_from_name(path.name)
     if doc_type == "pdf":
-        pages = parse_pdf(data)
+        pages = parse_pdf(data, on_page)
     elif doc_type == "docx":
         pages = parse_docx(data)
     else:
@@ -76,7 +78,7 @@ def title_from_name(name: str) -> str:
 # --- PDF -------------------------------------------------------------------------------------
 
 
-def parse_pdf(data: bytes) -> list[Page]:
+def parse_pdf(data: bytes, on_page: Callable[[int, int], None] | None = None) -> list[Page]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -93,10 +95,13 @@ def parse_pdf(data: bytes) -> list[Page]:
             if not opened:
                 raise EncryptedDocument("the PDF is password-protected: open it, save an unprotected copy, and add that")
         pages = []
+        count = len(reader.pages)
         for number, pdf_page in enumerate(reader.pages, start=1):
             text = pdf_page.extract_text() or ""
             label = _page_label(reader, number)
             pages.append(Page(number=number, label=label, text=_clean_pdf_text(text)))
+            if on_page is not None:
+                on_page(number, count)
     except DocumentError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:

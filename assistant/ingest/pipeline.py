@@ -16,7 +16,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 from assistant.addressed_to_ai import page_spans
 from assistant.errors import CorruptDocument, DocumentError, EmptyFile, FileVanished
@@ -24,27 +24,33 @@ from assistant.hashing import sha256_of
 from assistant.ingest.chunking import chunk_pages, embedding_windows
 from assistant.ingest.discovery import discover
 from assistant.ingest.parsers import parse_bytes, read_file_bytes
+from assistant.store.catalog import FAST, FULL
 from assistant.store.index import Index
 from assistant.types import Chunk, IngestProgress, IngestReport, IngestStatus, IngestTimings, ParsedDocument, Source
 
 logger = logging.getLogger(__name__)
 
-# Called with the report of each finished file, and with None when a file starts being indexed.
+# Called with the report of each finished file, and with None when a file starts being indexed
+# or, for a long PDF, as each of its pages is read (IngestProgress.page).
 ProgressCallback = Callable[[IngestProgress, IngestReport | None], None]
+PageCallback = Callable[[int, int], None]  # (page just read, pages)
 
 # How many files may be parsed ahead of the embedder; more only costs memory.
 PARSE_AHEAD = 2
+# A PDF of this many pages reports each page as it is read (a contract is read in about 0.2 s).
+PAGES_WORTH_REPORTING = 20
 
 
 @dataclass(frozen=True)
 class _Hashed:
     path: Path
     source_id: str
+    size: int = 0
 
 
-def parse_job(data: bytes, path: str) -> ParsedDocument:
+def parse_job(data: bytes, path: str, on_page: PageCallback | None = None) -> ParsedDocument:
     try:
-        return parse_bytes(data, Path(path))
+        return parse_bytes(data, Path(path), on_page)
     except DocumentError:
         raise
     except Exception as exc:  # a bug or a crash inside a parser library: still one row, not a dead batch
@@ -57,7 +63,7 @@ def _read_for_parse(item: _Hashed) -> tuple[_Hashed, bytes]:
     """Read the bytes to parse; if the file changed since it was hashed, index what is there now."""
     data = read_file_bytes(item.path)
     source_id = hashlib.sha256(data).hexdigest()
-    return (item if source_id == item.source_id else _Hashed(item.path, source_id)), data
+    return (item if source_id == item.source_id else _Hashed(item.path, source_id, len(data))), data
 
 
 def embedding_text(title: str, heading: str, text: str) -> str:
@@ -71,12 +77,35 @@ def context_of(title: str, heading: str) -> str:
     return " | ".join(part for part in (title, heading) if part)
 
 
+def document_windows(title: str, chunks: Sequence[Chunk], window_chars: int) -> tuple[list[str], list[int]]:
+    """The texts the embedder reads for a document, and the chunk each belongs to. The upgrade
+    rebuilds them from the catalog with this same function, so its MiniLM vectors embed exactly
+    the windows the fast vectors did, under the same vector ids."""
+    texts, window_owner = [], []
+    for n, chunk in enumerate(chunks):
+        for window in embedding_windows(chunk.text, window_chars):
+            texts.append(embedding_text(title, chunk.heading, window))
+            window_owner.append(n)
+    return texts, window_owner
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 class Ingestor:
-    def __init__(self, index: Index, embedder, parser: Callable[[bytes, str], ParsedDocument] | None = None):
+    def __init__(self, index: Index, embedder, parser: Callable[[bytes, str], ParsedDocument] | None = None,
+                 fast_embedder=None):
         """`parser` turns a file's bytes into a ParsedDocument or raises a DocumentError; the
-        default parses in this process, the app passes a ParserProcess."""
+        default parses in this process, the app passes a ParserProcess. With a `fast_embedder`,
+        documents are stored with its vectors (tier FAST) and `embedder` is not used: the upgrade
+        (assistant/ingest/upgrade.py) brings MiniLM's later."""
         self.index = index
-        self.embedder = embedder
+        self.embedder = fast_embedder or embedder
+        self.tier = FAST if fast_embedder is not None else FULL
         self.parser = parser or parse_job
         self.timings = IngestTimings()
 
@@ -85,12 +114,31 @@ class Ingestor:
         files = discover(paths)
         total = len(files)
         reports: list[IngestReport] = []
+        sizes = {path: _size(path) for path in files}
+        all_bytes = max(sum(sizes.values()), 1)
+        finished_bytes = 0
 
         def emit(report: IngestReport | None, path: Path):
+            nonlocal finished_bytes
             if report is not None:
                 reports.append(report)
+                finished_bytes += sizes.get(path, 0)
             if progress:
-                progress(IngestProgress(done=len(reports), total=total, current=path.name, path=str(path)), report)
+                progress(IngestProgress(done=len(reports), total=total, current=path.name, path=str(path),
+                                        share=finished_bytes / all_bytes), report)
+
+        def reading(path: Path) -> PageCallback | None:
+            """Progress within a PDF as it is read (on the parser's thread); pages of short files
+            are not worth a message each."""
+            if not progress:
+                return None
+
+            def on_page(page: int, pages: int):
+                if pages >= PAGES_WORTH_REPORTING:
+                    share = (finished_bytes + sizes.get(path, 0) * page / pages) / all_bytes
+                    progress(IngestProgress(done=len(reports), total=total, current=path.name, path=str(path),
+                                            page=page, pages=pages, share=min(share, 1.0)), None)
+            return on_page
 
         to_parse: list[_Hashed] = []
         for path in files:
@@ -109,9 +157,9 @@ class Ingestor:
                 emit(IngestReport(str(path), IngestStatus.SKIPPED, reason="same content as another file in this batch",
                                   source_id=source_id), path)
                 continue
-            to_parse.append(_Hashed(path, source_id))
+            to_parse.append(_Hashed(path, source_id, sizes.get(path, 0)))
 
-        for item, parsed in self._parsed(to_parse, cancel):
+        for item, parsed in self._parsed(to_parse, cancel, reading):
             if cancel is not None and cancel.is_set():
                 break
             emit(None, item.path)  # announce the file now being embedded (report None)
@@ -142,7 +190,8 @@ class Ingestor:
             read_file_bytes(path)  # raises the same failure as a plain-language DocumentError
             raise
 
-    def _parsed(self, items: list[_Hashed], cancel: threading.Event | None):
+    def _parsed(self, items: list[_Hashed], cancel: threading.Event | None,
+                reading: Callable[[Path], PageCallback | None]):
         """Yield (item, ParsedDocument | DocumentError) in order, parsing ahead on a worker thread."""
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="clausewise-parse") as pool:
             pending: list[tuple[_Hashed, Future | DocumentError]] = []
@@ -151,7 +200,8 @@ class Ingestor:
             def submit(next_item: _Hashed):
                 try:
                     next_item, data = _read_for_parse(next_item)
-                    pending.append((next_item, pool.submit(self.parser, data, str(next_item.path))))
+                    pending.append((next_item, pool.submit(self.parser, data, str(next_item.path),
+                                                           reading(next_item.path))))
                 except DocumentError as exc:
                     pending.append((next_item, exc))
 
@@ -194,11 +244,7 @@ class Ingestor:
             for n, s in enumerate(spans)
         ]
         contexts = [context_of(parsed.title, c.heading) for c in chunks]
-        texts, window_owner = [], []
-        for n, chunk in enumerate(chunks):
-            for window in embedding_windows(chunk.text, self.index.chunker.window_chars):
-                texts.append(embedding_text(parsed.title, chunk.heading, window))
-                window_owner.append(n)
+        texts, window_owner = document_windows(parsed.title, chunks, self.index.chunker.window_chars)
         # Text addressed to AI systems stays in the index (it can be searched and seen) but is
         # never evidence; that a document holds it is a finding, counted here for its row.
         ai_text = sum(len(spans) for spans in page_spans(parsed.pages).values())
@@ -214,7 +260,8 @@ class Ingestor:
             title=parsed.title, pages=len(parsed.pages), chunks=len(chunks), size=size,
         )
         replaced = [sid for sid in self.index.catalog.document_at(str(item.path)) if sid != item.source_id]
-        self.index.add_document(source, parsed.pages, chunks, contexts, vectors, window_owner, replaces=replaced)
+        self.index.add_document(source, parsed.pages, chunks, contexts, vectors, window_owner, replaces=replaced,
+                                tier=self.tier)
         self.index.catalog.set_ai_text(item.source_id, ai_text)
         self.timings.store += time.perf_counter() - began
         return IngestReport(str(item.path), IngestStatus.OK, pages=len(parsed.pages), chunks=len(chunks),

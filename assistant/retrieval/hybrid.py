@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from assistant.retrieval.definitions import definition_first
+from assistant.retrieval.dense import TieredDense
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.operative import articles_first
 from assistant.text import content_words
@@ -48,10 +49,13 @@ def identity_words(catalog, source_id: str, opening_chars: int) -> set[str]:
 
 
 class HybridRetriever:
-    def __init__(self, index: Index, embedder, settings: RetrievalSettings = RetrievalSettings()):
+    def __init__(self, index: Index, embedder, settings: RetrievalSettings = RetrievalSettings(),
+                 fast_embedder=None):
+        """`fast_embedder`: the one documents not yet upgraded were embedded with (retrieval/dense.py)."""
         self.index = index
         self.embedder = embedder
         self.settings = settings
+        self.dense = TieredDense(index, embedder, fast_embedder)
 
     def _scope(self, filters: SearchFilters | None) -> list[str] | None:
         if filters is None or (not filters.documents and not filters.doc_types):
@@ -66,7 +70,7 @@ class HybridRetriever:
         return sorted(allowed)
 
     def _rank(self, query: str, n: int, scope: Sequence[str] | None) -> tuple[list[_Ranked], list[_Ranked]]:
-        dense = [_Ranked(*row) for row in self.index.vectors.query(self.embedder.embed_query(query), n, source_ids=scope)]
+        dense = [_Ranked(*row) for row in self.dense.search(query, n, scope)]
         lexical = [_Ranked(*row) for row in self.index.catalog.lexical_search(query, n, source_ids=scope)]
         return dense, lexical
 

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
+
+import numpy as np
 
 from assistant.errors import DocumentNotFound
 from assistant.store.database import connect, erase_leftovers
@@ -33,7 +36,35 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_source ON chunks(source_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(text, context, tokenize='porter unicode61');
+CREATE TABLE IF NOT EXISTS fast_vectors (
+    source_id TEXT NOT NULL, chunk_id TEXT NOT NULL, vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS fast_vectors_source ON fast_vectors(source_id);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
+
+# Where a document's dense vectors are. FAST: the static model's, in `fast_vectors` here, written in
+# the same transaction as its chunks (searchable at once); UPGRADING: MiniLM's are being written to
+# Chroma; FULL: MiniLM's, in Chroma. See assistant/ingest/upgrade.py.
+FAST, UPGRADING, FULL = "fast", "upgrading", "full"
+
+# Raised in every transaction that changes `fast_vectors`, so a reader (this process or another)
+# knows with one cheap query whether the matrix it holds in memory is still the table's.
+_BUMP_FAST = ("INSERT INTO counters VALUES ('fast_vectors', 1) "
+              "ON CONFLICT(name) DO UPDATE SET value = value + 1")
+
+
+@dataclass(frozen=True)
+class FastMatrix:
+    """The fast vectors of the documents that have them, one row per embedding window."""
+    version: int
+    chunk_ids: list[str]
+    source_ids: np.ndarray  # of str, for scoping a search to documents
+    vectors: np.ndarray  # (windows, dimension) float32, unit length
+
+    def __len__(self) -> int:
+        return len(self.chunk_ids)
+
 
 def fts_query(text: str) -> str:
     """An FTS5 OR-query of the question's content words, each quoted so punctuation is inert."""
@@ -56,6 +87,7 @@ class Catalog:
         self._db = connect(path, key)
         self._db.executescript(_SCHEMA)
         self._add_ai_text_column()
+        self._add_tier_column()
         self._erase_from_fts_at_once()
 
     def _erase_from_fts_at_once(self):
@@ -84,11 +116,20 @@ class Catalog:
             )
 
     def complete(self, source_id: str, pages: Sequence[Page], chunks: Sequence[Chunk], contexts: Sequence[str],
-                 replaces: Iterable[str] = ()):
+                 replaces: Iterable[str] = (), fast: tuple[Sequence[str], np.ndarray] | None = None):
         """Write pages, chunks and lexical entries and mark the document complete, in one
-        transaction; documents it replaces are marked for removal in the same step."""
+        transaction; documents it replaces are marked for removal in the same step. `fast`:
+        (chunk id of each window, the windows' fast vectors), stored here in the same transaction,
+        and the document's tier becomes FAST."""
         with self._lock, self._db:
             self._db.execute("BEGIN")
+            if fast is not None:
+                owners, vectors = fast
+                vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+                self._db.executemany("INSERT INTO fast_vectors VALUES (?,?,?)",
+                                     [(source_id, cid, v.tobytes()) for cid, v in zip(owners, vectors)])
+                self._db.execute("UPDATE documents SET tier=? WHERE source_id=?", (FAST, source_id))
+                self._db.execute(_BUMP_FAST)
             self._db.executemany(
                 "INSERT INTO pages VALUES (?,?,?,?)", [(source_id, p.number, p.label, p.text) for p in pages]
             )
@@ -117,6 +158,8 @@ class Catalog:
             )
             self._db.execute("DELETE FROM chunks WHERE source_id=?", (source_id,))
             self._db.execute("DELETE FROM pages WHERE source_id=?", (source_id,))
+            if self._db.execute("DELETE FROM fast_vectors WHERE source_id=?", (source_id,)).rowcount:
+                self._db.execute(_BUMP_FAST)
             self._db.execute("DELETE FROM documents WHERE source_id=?", (source_id,))
         with self._lock:
             erase_leftovers(self._db)
@@ -237,22 +280,30 @@ class Catalog:
         return row[0] if row else 0
 
     def expected_vectors(self) -> dict[str, int]:
-        """Embedding windows each complete document put into Chroma, by source id."""
+        """Embedding windows each complete FULL document put into Chroma, by source id (a FAST
+        document's are in this catalog, and Chroma holds none of its vectors)."""
         with self._lock:
-            return dict(self._db.execute("SELECT source_id, vectors FROM documents WHERE status=?", (DocumentState.COMPLETE,)))
+            return dict(self._db.execute("SELECT source_id, vectors FROM documents WHERE status=? AND tier=?",
+                                         (DocumentState.COMPLETE, FULL)))
 
     def chunk_sources(self) -> dict[str, str]:
-        """The source id of every chunk of a complete document, by chunk id."""
+        """The source id of every chunk of a complete FULL document, by chunk id."""
         with self._lock:
             return dict(self._db.execute(
-                "SELECT c.chunk_id, c.source_id FROM chunks c JOIN documents d USING (source_id) WHERE d.status=?",
-                (DocumentState.COMPLETE,)))
+                "SELECT c.chunk_id, c.source_id FROM chunks c JOIN documents d USING (source_id) "
+                "WHERE d.status=? AND d.tier=?", (DocumentState.COMPLETE, FULL)))
 
     def counts(self) -> dict[str, int]:
+        """`windows`: the vectors Chroma should hold (FULL documents'); `fast_windows`: what the
+        FAST documents should have in `fast_vectors`, and `fast_vectors` what it holds."""
         with self._lock:
             return {
                 "documents": self._db.execute("SELECT count(*) FROM documents").fetchone()[0],
-                "windows": self._db.execute("SELECT coalesce(sum(vectors), 0) FROM documents").fetchone()[0],
+                "windows": self._db.execute(
+                    "SELECT coalesce(sum(vectors), 0) FROM documents WHERE tier=?", (FULL,)).fetchone()[0],
+                "fast_windows": self._db.execute(
+                    "SELECT coalesce(sum(vectors), 0) FROM documents WHERE tier!=?", (FULL,)).fetchone()[0],
+                "fast_vectors": self._db.execute("SELECT count(*) FROM fast_vectors").fetchone()[0],
                 "chunks": self._db.execute("SELECT count(*) FROM chunks").fetchone()[0],
                 "lexical": self._db.execute("SELECT count(*) FROM chunks_fts").fetchone()[0],
                 "pages": self._db.execute("SELECT count(*) FROM pages").fetchone()[0],
@@ -279,3 +330,78 @@ class Catalog:
         with self._lock:
             return dict(self._db.execute("SELECT source_id, ai_text FROM documents WHERE status=? AND ai_text > 0",
                                          (DocumentState.COMPLETE,)))
+
+    # --- tiers: fast vectors first, MiniLM's in the background (assistant/ingest/upgrade.py) ----
+
+    def _add_tier_column(self):
+        """Catalogs made before the fast tier hold MiniLM vectors only: their documents are FULL."""
+        with self._lock:
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+            if "tier" not in columns:
+                self._db.execute(f"ALTER TABLE documents ADD COLUMN tier TEXT NOT NULL DEFAULT '{FULL}'")
+
+    def tier_of(self, source_id: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT tier FROM documents WHERE source_id=?", (source_id,)).fetchone()
+        return row[0] if row else None
+
+    def set_tier(self, source_id: str, tier: str):
+        with self._lock:
+            self._db.execute("UPDATE documents SET tier=? WHERE source_id=?", (tier, source_id))
+
+    def in_tier(self, *tiers: str) -> list[str]:
+        """Complete documents in these tiers, oldest first (the order an upgrade takes them)."""
+        marks = ",".join("?" * len(tiers))
+        with self._lock:
+            return [r[0] for r in self._db.execute(
+                f"SELECT source_id FROM documents WHERE status=? AND tier IN ({marks}) ORDER BY added, rowid",
+                (DocumentState.COMPLETE, *tiers))]
+
+    def mark_full(self, source_id: str):
+        """The document's MiniLM vectors are all in Chroma: drop its fast ones, in one step."""
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            self._db.execute("DELETE FROM fast_vectors WHERE source_id=?", (source_id,))
+            self._db.execute("UPDATE documents SET tier=? WHERE source_id=?", (FULL, source_id))
+            self._db.execute(_BUMP_FAST)
+
+    def full_windows(self) -> int:
+        """The vectors Chroma holds for complete documents (FULL ones)."""
+        with self._lock:
+            return self._db.execute("SELECT coalesce(sum(vectors), 0) FROM documents WHERE status=? AND tier=?",
+                                    (DocumentState.COMPLETE, FULL)).fetchone()[0]
+
+    def fast_audit(self) -> list[tuple[str, str, int, int, int]]:
+        """(source id, tier, windows, fast vectors held, chunks) of each complete document not
+        yet FULL: for the consistency report."""
+        with self._lock:
+            return self._db.execute(
+                "SELECT d.source_id, d.tier, d.vectors, (SELECT count(*) FROM fast_vectors f WHERE f.source_id = d.source_id), "
+                "d.chunks FROM documents d WHERE d.status=? AND d.tier!=?", (DocumentState.COMPLETE, FULL)).fetchall()
+
+    def fast_version(self) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM counters WHERE name='fast_vectors'").fetchone()
+        return row[0] if row else 0
+
+    def fast_matrix(self) -> FastMatrix:
+        """Every fast vector of a complete FAST or UPGRADING document, read in one query: a
+        document being upgraded stays searchable by its fast vectors until its MiniLM vectors are
+        all in Chroma (for the moment it has both, a search keeps each chunk once)."""
+        with self._lock:
+            version = self.fast_version()
+            rows = self._db.execute(
+                "SELECT f.chunk_id, f.source_id, f.vector FROM fast_vectors f JOIN documents d USING (source_id) "
+                "WHERE d.status=? AND d.tier IN (?,?) ORDER BY f.rowid", (DocumentState.COMPLETE, FAST, UPGRADING)).fetchall()
+        dimension = len(rows[0][2]) // 4 if rows else 0
+        vectors = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.float32).reshape(len(rows), dimension)
+        return FastMatrix(version, [r[0] for r in rows], np.array([r[1] for r in rows], dtype=object), vectors)
+
+    def window_texts(self, source_id: str) -> tuple[str, list[Chunk]]:
+        """A document's title and chunks in order: what its embedding windows are rebuilt from."""
+        with self._lock:
+            title = self._db.execute("SELECT title FROM documents WHERE source_id=?", (source_id,)).fetchone()
+            ids = [r[0] for r in self._db.execute(
+                "SELECT chunk_id FROM chunks WHERE source_id=? ORDER BY ordinal", (source_id,))]
+        by_id = self.chunks_by_id(ids)
+        return (title[0] if title else ""), [by_id[i] for i in ids if i in by_id]

@@ -4,7 +4,9 @@ Chroma holds exactly the vectors the catalog lists (`clausewise doctor`).
 Nothing is created, migrated or recovered here, and no embedder is loaded: opening an `Index`
 would create a missing manifest and purge half-indexed documents, and a report must not change
 what it reports on. Vector ids are `<chunk id>#<window number>` (see `Index.add_document`), and the
-catalog records how many windows each document has, so both directions can be counted.
+catalog records how many windows each document has, so both directions can be counted. A
+document not yet upgraded has its windows' fast vectors in the catalog instead, and those are
+counted there; while one is being upgraded, its vectors in Chroma are work in progress.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from assistant.store.catalog import Catalog
+from assistant.store.catalog import UPGRADING, Catalog
 from assistant.store.encryption import PASSPHRASE_ENV, is_encrypted, unlock
 from assistant.store.manifest import MANIFEST_NAME, SCHEMA_VERSION, Manifest
 from assistant.store.vectors import VectorStore
@@ -38,6 +40,7 @@ class IndexAudit:
     missing_vectors: int  # listed by the catalog, absent from Chroma
     unknown_vectors: int  # in Chroma, belonging to no document the catalog lists
     affected: tuple[str, ...]  # names of the documents with missing vectors
+    fast_documents: int = 0  # of `documents`, searched by fast vectors until their upgrade
 
     @property
     def consistent(self) -> bool:
@@ -93,9 +96,11 @@ def audit_index(folder: Path, catalog: Catalog | None, vectors, embedder: str, d
         expected = catalog.expected_vectors()
         chunk_source = catalog.chunk_sources()
         unfinished = {source_id for source_id, _status in catalog.incomplete()}
+        fast = catalog.fast_audit()
         names = {d.source_id: d.name for d in catalog.documents()}
     else:
-        expected, chunk_source, unfinished, names = {}, {}, set(), {}
+        expected, chunk_source, unfinished, fast, names = {}, {}, set(), [], {}
+    upgrading = {source_id for source_id, tier, *_ in fast if tier == UPGRADING}
     stored = vectors.ids() if vectors is not None else []
 
     present: Counter[str] = Counter()  # vectors per complete document
@@ -107,7 +112,7 @@ def audit_index(folder: Path, catalog: Catalog | None, vectors, embedder: str, d
         if owner is not None:
             present[owner] += 1
             chunks_with_vectors.add(chunk_id)
-        elif source_id not in unfinished:
+        elif source_id not in unfinished and source_id not in upgrading:
             unknown += 1
     bare_chunks = Counter(chunk_source[c] for c in chunk_source.keys() - chunks_with_vectors)
     missing, affected = 0, []
@@ -118,9 +123,16 @@ def audit_index(folder: Path, catalog: Catalog | None, vectors, embedder: str, d
         if short:
             missing += short
             affected.append(names.get(source_id, source_id[:12]))
+    for source_id, _tier, windows, held, _chunks in fast:
+        if held != windows:
+            missing += max(windows - held, 0)
+            unknown += max(held - windows, 0)
+            affected.append(names.get(source_id, source_id[:12]))
     return IndexAudit(
-        folder=folder, is_index=is_index, manifest_problem=manifest_problem, documents=len(expected),
-        passages=len(chunk_source), unfinished=len(unfinished), expected_vectors=sum(expected.values()),
-        vectors=len(stored), missing_vectors=missing, unknown_vectors=unknown, affected=tuple(sorted(affected)),
+        folder=folder, is_index=is_index, manifest_problem=manifest_problem, documents=len(expected) + len(fast),
+        passages=len(chunk_source) + sum(row[4] for row in fast), unfinished=len(unfinished),
+        expected_vectors=sum(expected.values()) + sum(row[2] for row in fast),
+        vectors=len(stored) + sum(row[3] for row in fast), missing_vectors=missing, unknown_vectors=unknown,
+        affected=tuple(sorted(affected)), fast_documents=len(fast),
     )
 

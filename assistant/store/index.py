@@ -11,6 +11,13 @@ vectors go to Chroma, then one SQLite transaction writes its chunks and lexical 
 it complete. Removal marks it removing, deletes the vectors, then purges it. A process killed at
 any point leaves only pending or removing rows behind, and opening the index finishes the job:
 whatever is not complete is purged from both stores. Searches read complete documents only.
+
+A document may first be stored with fast vectors (tier FAST: the static model's, kept in the
+catalog and written in its completing transaction, so Chroma is not touched) and upgraded later:
+it is marked UPGRADING, its MiniLM vectors go to Chroma, then one transaction drops the fast
+vectors and marks it FULL. A process killed mid-upgrade leaves an UPGRADING document, still whole
+and searchable by its fast vectors; opening the index deletes whatever MiniLM vectors it got and
+sets it back to FAST, and the next upgrade starts it again.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import numpy as np
 
 from assistant.errors import DamagedIndex, PassphraseRequired
 from assistant.settings import ChunkerSettings
-from assistant.store.catalog import Catalog
+from assistant.store.catalog import FAST, FULL, UPGRADING, Catalog, FastMatrix
 from assistant.store.derived import DerivedFacts
 from assistant.store.encryption import CollectionKey, is_encrypted
 from assistant.store.manifest import load_or_create
@@ -35,16 +42,17 @@ from assistant.types import Chunk, DocumentState, Page, Source
 class Index:
     def __init__(self, folder: Path, embedder_name: str, dimension: int,
                  chunker: ChunkerSettings = ChunkerSettings(), vector_store: Callable[[Path], object] = VectorStore,
-                 key: CollectionKey | None = None):
+                 key: CollectionKey | None = None, fast: tuple[str, int] | None = None):
         """`vector_store` builds the Chroma side from its folder: VectorStore in process, or the
-        app's VectorStoreProcess. `key` opens an encrypted collection (`encryption.unlock`)."""
+        app's VectorStoreProcess. `key` opens an encrypted collection (`encryption.unlock`).
+        `fast`: the fast embedder's (name, dimension), pinned in the manifest like the embedder's."""
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # a new collection is its owner's alone
         encrypted = is_encrypted(self.folder)
         if encrypted and key is None:
             raise PassphraseRequired(f"The collection at {self.folder} is encrypted: it opens with its passphrase.")
         self.key = key if encrypted else None
-        self.manifest = load_or_create(self.folder, embedder_name, dimension, chunker, encrypted)
+        self.manifest = load_or_create(self.folder, embedder_name, dimension, chunker, encrypted, fast)
         if self.manifest.encrypted and not encrypted:
             raise DamagedIndex(f"The encrypted collection at {self.folder} has lost its key file (keyring.json); "
                                "restore it from a backup: without it the collection cannot be opened.")
@@ -55,6 +63,7 @@ class Index:
         self.review_cache = self._open_review_cache()
         self.vectors = vector_store(self.folder / "chroma")
         self.derived = DerivedFacts()
+        self._fast = FastMatrix(-1, [], np.array([], dtype=object), np.zeros((0, 0), dtype=np.float32))
         self.recovered = self.recover()
 
     @property
@@ -94,23 +103,46 @@ class Index:
             for source_id, _status in leftovers:
                 self.vectors.delete_source(source_id)
                 self.catalog.purge(source_id)
+            for source_id in self.catalog.in_tier(UPGRADING):
+                self.vectors.delete_source(source_id)  # a part of its MiniLM vectors, or all of them
+                self.catalog.set_tier(source_id, FAST)
         return [source_id for source_id, _ in leftovers]
 
     def add_document(self, source: Source, pages: Sequence[Page], chunks: Sequence[Chunk],
                      contexts: Sequence[str], vectors: np.ndarray, window_owner: Sequence[int],
-                     replaces: Sequence[str] = ()):
-        """`vectors[i]` embeds a window of `chunks[window_owner[i]]`."""
+                     replaces: Sequence[str] = (), tier: str = FULL):
+        """`vectors[i]` embeds a window of `chunks[window_owner[i]]`; with tier FAST they are the
+        fast embedder's and stay in the catalog."""
         self.catalog.add_pending(source, vectors=len(window_owner))
-        if len(window_owner):
-            self.vectors.add(
-                [f"{chunks[owner].chunk_id}#{i}" for i, owner in enumerate(window_owner)],
-                vectors,
-                [{"source_id": source.source_id, "doc_type": source.doc_type, "chunk_id": chunks[owner].chunk_id}
-                 for owner in window_owner],
-            )
-        self.catalog.complete(source.source_id, pages, chunks, contexts, replaces=replaces)
+        fast = None
+        if tier == FAST:
+            fast = ([chunks[owner].chunk_id for owner in window_owner], vectors)
+        else:
+            self._add_vectors(source.source_id, source.doc_type, [chunks[o].chunk_id for o in window_owner], vectors)
+        self.catalog.complete(source.source_id, pages, chunks, contexts, replaces=replaces, fast=fast)
         for old in replaces:
             self._purge(old)
+
+    def _add_vectors(self, source_id: str, doc_type: str, owners: Sequence[str], vectors: np.ndarray):
+        if len(owners):
+            self.vectors.add([f"{chunk_id}#{i}" for i, chunk_id in enumerate(owners)], vectors,
+                             [{"source_id": source_id, "doc_type": doc_type, "chunk_id": chunk_id} for chunk_id in owners])
+
+    def upgrade_document(self, source_id: str, doc_type: str, owners: Sequence[str], vectors: np.ndarray):
+        """Replace a FAST document's fast vectors with MiniLM's (`vectors[i]` embeds a window of
+        chunk `owners[i]`, in the windows' order at ingest). Crash-safe: see the module's note."""
+        self.catalog.set_tier(source_id, UPGRADING)
+        self.vectors.delete_source(source_id)  # nothing, unless an earlier try was cut short
+        self._add_vectors(source_id, doc_type, owners, vectors)
+        self.catalog.mark_full(source_id)
+        self.review_cache.forget(source_id)  # its cells were found with the fast vectors' passages
+
+    def fast_matrix(self) -> FastMatrix:
+        """The fast vectors of the documents that have them, read again only when they changed."""
+        version = self.catalog.fast_version()
+        if version != self._fast.version:
+            self._fast = self.catalog.fast_matrix()
+        return self._fast
 
     def remove_document(self, source_id: str):
         self.catalog.mark_removing(source_id)
@@ -131,3 +163,7 @@ class Index:
         counts = self.catalog.counts()
         counts["vectors"] = self.vectors.count()
         return counts
+
+    def pending_upgrade(self) -> list[str]:
+        """Documents still searched by their fast vectors, oldest first."""
+        return self.catalog.in_tier(FAST, UPGRADING)

@@ -1,13 +1,15 @@
 """The manifest pins what built an index: the embedder, its dimension, the chunker settings and
 the schema version. Vectors from two different embedders are not comparable, so opening an index
-with another embedder is refused rather than silently returning nonsense."""
+with another embedder is refused rather than silently returning nonsense. The same holds for the
+fast embedder, whose vectors a document has until its MiniLM ones are written (catalog tiers):
+it is recorded the first time an index is opened with one, and another is refused after that."""
 
 from __future__ import annotations
 
 import json
 import os
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from assistant.errors import EmbedderMismatch, IndexSchemaMismatch
@@ -24,6 +26,8 @@ class Manifest:
     dimension: int
     chunker: ChunkerSettings
     encrypted: bool = False  # its catalog, review cache and audit log are encrypted (encryption.py)
+    fast_embedder: str = ""  # "" until an index is first opened with a fast embedder
+    fast_dimension: int = 0
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -38,16 +42,20 @@ class Manifest:
             dimension=int(data["dimension"]),
             chunker=ChunkerSettings(**data["chunker"]),
             encrypted=bool(data.get("encrypted", False)),
+            fast_embedder=str(data.get("fast_embedder", "")),
+            fast_dimension=int(data.get("fast_dimension", 0)),
         )
 
 
 def load_or_create(folder: Path, embedder: str, dimension: int, chunker: ChunkerSettings,
-                   encrypted: bool = False) -> Manifest:
+                   encrypted: bool = False, fast: tuple[str, int] | None = None) -> Manifest:
     """Return the folder's manifest, creating it for a new index; refuse a mismatched embedder.
-    An existing index keeps its own chunker settings so its chunks stay comparable."""
+    An existing index keeps its own chunker settings so its chunks stay comparable. `fast`: the
+    fast embedder's (name, dimension), recorded if the manifest has none yet."""
     path = folder / MANIFEST_NAME
+    fast_name, fast_dimension = fast or ("", 0)
     if not path.exists():
-        manifest = Manifest(SCHEMA_VERSION, embedder, dimension, chunker, encrypted)
+        manifest = Manifest(SCHEMA_VERSION, embedder, dimension, chunker, encrypted, fast_name, fast_dimension)
         if _create_once(path, manifest.to_json()):
             return manifest
         # Another process (the app and a script ingesting into a new index at once) created it a
@@ -67,7 +75,26 @@ def load_or_create(folder: Path, embedder: str, dimension: int, chunker: Chunker
             f"({manifest.dimension} dimensions), but the current model is '{embedder}' ({dimension} dimensions). "
             "Switch back to that model, or re-index the documents into a new index."
         )
+    if fast is None:
+        return manifest
+    if not manifest.fast_embedder:
+        manifest = replace(manifest, fast_embedder=fast_name, fast_dimension=fast_dimension)
+        _write_whole(path, manifest.to_json())
+    elif (manifest.fast_embedder, manifest.fast_dimension) != fast:
+        raise EmbedderMismatch(
+            f"The index at {folder} holds fast vectors from '{manifest.fast_embedder}' "
+            f"({manifest.fast_dimension} dimensions), but the current fast model is '{fast_name}' "
+            f"({fast_dimension} dimensions). Open it with that model, or re-index the documents into a new index."
+        )
     return manifest
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Replace `path` atomically: a reader sees the old manifest or the new one, never half. Two
+    processes recording the same fast embedder at once write the same text."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _create_once(path: Path, text: str) -> bool:

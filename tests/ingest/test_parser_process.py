@@ -45,7 +45,7 @@ def test_a_parser_that_dies_fails_one_file_and_the_batch_goes_on(tmp_path):
     parser = ParserProcess()
     calls = []
 
-    def dying(data, path):
+    def dying(data, path, on_page=None):
         calls.append(path)
         if path.endswith("a.pdf"):
             parser(b"start the child", "warm.txt")

@@ -199,10 +199,10 @@ def test_a_crash_inside_a_parser_library_is_one_failed_row(assistant, tmp_path, 
 
     real_parse = pipeline.parse_bytes
 
-    def flaky(data, path):
+    def flaky(data, path, on_page=None):
         if path.name == "weird.txt":
             raise RecursionError("deeply nested object")
-        return real_parse(data, path)
+        return real_parse(data, path, on_page)
 
     monkeypatch.setattr(pipeline, "parse_bytes", flaky)
     for name in ("a.txt", "weird.txt", "b.txt"):
@@ -219,7 +219,7 @@ def test_a_parser_crash_is_a_report_row_and_its_traceback_is_logged(monkeypatch,
     from assistant.errors import CorruptDocument
     from assistant.ingest import pipeline
 
-    def crash(data, path):
+    def crash(data, path, on_page=None):
         raise KeyError("xref table")
 
     monkeypatch.setattr(pipeline, "parse_bytes", crash)
@@ -229,3 +229,27 @@ def test_a_parser_crash_is_a_report_row_and_its_traceback_is_logged(monkeypatch,
     [record] = caplog.records
     assert "/docs/msa.pdf" in record.getMessage() and record.exc_info[0] is KeyError
     assert "xref table" in caplog.text and "in crash" in caplog.text  # the traceback, down to the raising frame
+
+
+def test_a_long_pdf_reports_each_page_read_and_time_left_follows_the_sizes(tmp_path):
+    from assistant.ingest.parser_process import ParserProcess
+    from assistant.service import Assistant
+    from assistant.testing import HashEmbedder
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    write_pdf(folder / "long.pdf", [[f"{n}. CLAUSE {n}", f"The supplier shall deliver lot {n} on time."] for n in range(1, 26)])
+    (folder / "short.txt").write_text("1. PRICE\nThe price is fixed.\n")
+    for parser in (None, ParserProcess()):  # in this process (the CLI) and in the app's child process
+        events = []
+        assistant = Assistant(tmp_path / f"index-{parser is None}", embedder=HashEmbedder(), parser=parser)
+        assistant.ingest([folder], progress=lambda p, report: events.append((p, report)))
+        pages = [p for p, _ in events if p.pages]
+        assert [p.page for p in pages] == list(range(1, 26)) and {p.pages for p in pages} == {25}
+        assert all(p.current == "long.pdf" for p in pages)
+        shares = [p.share for p, report in events if report is not None or p.pages]
+        assert shares == sorted(shares) and shares[-1] == 1.0
+        assert 0 < pages[12].share < 1  # half-way through the long file is not "one file of two"
+        assistant.close()
+        if parser is not None:
+            parser.close()
