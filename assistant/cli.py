@@ -109,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=10)
     p.add_argument("--fast-vectors", action="store_true",
                    help="score the fast vectors alone, as a collection is searched before its upgrade")
+    p.add_argument("--upgraded", action="store_true",
+                   help="index with fast vectors, then upgrade them, as a collection in the app ends up")
     p = ev_sub.add_parser("answers", help="build a fresh index of a corpus, answer every question, score the answers")
     p.add_argument("--corpus", required=True, type=Path)
     p.add_argument("--questions", required=True, type=Path)
@@ -318,6 +320,7 @@ def cmd_docs(args) -> int:
             count = flagged[d.source_id]
             print(f"! {d.name} contains text addressed to AI systems ({count} passage{'s' if count > 1 else ''}), "
                   "which answers and reviews do not use.")
+    note_pending(assistant)
     return 0
 
 
@@ -427,12 +430,12 @@ def cmd_eval(args) -> int:
     from assistant.evaluation.retrieval import run_retrieval_eval
 
     fast = None
-    if args.fast_vectors:
+    if args.fast_vectors or args.upgraded:
         from assistant.runtime import default_fast_embedder
 
         fast = default_fast_embedder()
     scores, facts = run_retrieval_eval(args.corpus, args.questions, args.out, k=args.k, progress=ProgressBar(),
-                                       fast_embedder=fast)
+                                       fast_embedder=fast, upgrade=args.upgraded)
     for report in facts["failed"]:
         print(f"failed: {Path(report.path).name}: {report.reason}", file=sys.stderr)
     print(f"questions scored: {scores.questions}")

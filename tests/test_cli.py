@@ -61,6 +61,35 @@ def test_ingest_docs_search_remove(tmp_path, corpus, capsys):
     assert "dpa.txt" not in out and "1 documents" in out
 
 
+def test_ingest_is_fast_first_and_upgrade_brings_minilm_vectors(tmp_path, corpus, capsys, minilm):
+    """The real static model and MiniLM: an ingest leaves the documents on fast vectors and says
+    so; `upgrade` moves them to Chroma; `ingest --full` does both in one go."""
+    from assistant.embedding.static import StaticEmbedder
+    from assistant.service import Assistant
+
+    index = tmp_path / "idx"
+    code, out, err = run(capsys, "--index", index, "ingest", corpus / "dpa.txt")
+    assert code == 0 and "1 document is searchable with fast vectors" in err
+    code, out, err = run(capsys, "--index", index, "search", "breach notification deadline", "-k", "1")
+    assert "[1] dpa.txt" in out and "48 hours" in out and "fast vectors" in err
+    manifest = json.loads((index / "manifest.json").read_text())
+    assert manifest["fast_embedder"] == StaticEmbedder.name and manifest["fast_dimension"] == 256
+
+    code, out, err = run(capsys, "--index", index, "upgrade")
+    assert code == 0 and out.startswith("1 document upgraded to full-quality vectors")
+    code, out, err = run(capsys, "--index", index, "docs")
+    assert "fast vectors" not in err
+    code, out, _ = run(capsys, "--index", index, "upgrade")
+    assert out.startswith("0 documents upgraded")
+
+    code, out, err = run(capsys, "--index", tmp_path / "full", "ingest", "--full", corpus / "dpa.txt")
+    assert "1 document upgraded" in out and "fast vectors;" not in err
+    opened = Assistant(tmp_path / "full", embedder=minilm, fast_embedder=StaticEmbedder())
+    counts = opened.index.consistency()
+    assert counts["vectors"] == counts["windows"] > 0 and counts["fast_vectors"] == 0
+    opened.close()
+
+
 def test_clausewise_home_sets_the_index_for_every_command(tmp_path, corpus, capsys, monkeypatch):
     monkeypatch.setenv("CLAUSEWISE_HOME", str(tmp_path / "home"))
     run(capsys, "ingest", corpus / "dpa.txt")

@@ -61,10 +61,11 @@ def score_run(questions: list[dict], run: dict[str, list[dict]]) -> tuple[Retrie
 
 
 def run_retrieval_eval(corpus: Path, questions_file: Path, out: Path, k: int = 10, embedder=None,
-                       progress=None, fast_embedder=None) -> tuple[RetrievalScores, dict]:
+                       progress=None, fast_embedder=None, upgrade: bool = False) -> tuple[RetrievalScores, dict]:
     """Index the corpus into a fresh temporary folder, retrieve for every question, write the run
     file, and score it. Returns the scores and timing facts. With a `fast_embedder`, the corpus
-    is indexed with its vectors and not upgraded: this scores the fast tier alone."""
+    is indexed with its vectors and, unless `upgrade`, not upgraded: this scores the fast tier alone;
+    with `upgrade`, the path a user's collection takes (fast first, then MiniLM's vectors)."""
     from assistant.service import Assistant
 
     questions = load_jsonl(questions_file)
@@ -73,6 +74,8 @@ def run_retrieval_eval(corpus: Path, questions_file: Path, out: Path, k: int = 1
         assistant = Assistant(Path(tmp) / "index", embedder=embedder, fast_embedder=fast_embedder)
         began = time.perf_counter()
         reports = assistant.ingest([corpus], progress=progress)
+        if upgrade and fast_embedder is not None:
+            assistant.upgrade()
         facts["ingest_seconds"] = time.perf_counter() - began
         facts["failed"] = [r for r in reports if r.status.value == "failed"]
         run: dict[str, list[dict]] = {}

@@ -8,8 +8,10 @@ from spawning the process until the event loop has shown the window (the app pri
 Responsiveness: in a fresh process per run, opens the real main window offscreen with the real
 MiniLM embedder and a fresh data folder, starts a 10 ms timer, drops the corpus folder onto the
 library's viewport as a file manager would, and records the gaps between timer ticks until the
-batch is done. A gap longer than the timer's period is time the GUI thread could not run. The
-target: the largest gap under 100 ms.
+batch is done, then for `--upgrade-seconds` more while the background upgrade to MiniLM's
+vectors runs (the batch is ingested with the fast embedder in the window's process; the upgrade
+embeds in MiniLM's child process). A gap longer than the timer's period is time the GUI thread
+could not run. The target: the largest gap under 100 ms, in both phases.
 """
 
 from __future__ import annotations
@@ -28,7 +30,17 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "bench" / "contracts-100"
 
 
-def one_run(corpus: Path) -> dict:
+def gap_figures(ticks: list[float], prefix: str = "") -> dict:
+    gaps = sorted((b - a) * 1000 for a, b in zip(ticks, ticks[1:]))
+    if not gaps:
+        return {}
+    return {f"{prefix}ticks": len(gaps), f"{prefix}max_gap_ms": round(gaps[-1], 1),
+            f"{prefix}p99_gap_ms": round(gaps[int(len(gaps) * 0.99)], 1),
+            f"{prefix}median_gap_ms": round(statistics.median(gaps), 1),
+            f"{prefix}gaps_over_100ms": sum(g > 100 for g in gaps), f"{prefix}gaps_over_50ms": sum(g > 50 for g in gaps)}
+
+
+def one_run(corpus: Path, upgrade_seconds: float = 60.0) -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
@@ -54,10 +66,12 @@ def one_run(corpus: Path) -> dict:
         result: dict = {}
 
         def finished(reports):
-            result["wall"] = time.perf_counter() - result["began"]
+            result["ended"] = time.perf_counter()
+            result["wall"] = result["ended"] - result["began"]
             result["ok"] = sum(r.status == IngestStatus.OK for r in reports)
             result["failed"] = sum(r.status == IngestStatus.FAILED for r in reports)
-            QTimer.singleShot(200, app.quit)  # a few more ticks after the batch, then stop
+            # The upgrade starts once the library has reloaded: measure while it runs, then stop.
+            QTimer.singleShot(int(max(upgrade_seconds, 0.2) * 1000), app.quit)
 
         def start():
             mime = QMimeData()
@@ -75,14 +89,10 @@ def one_run(corpus: Path) -> dict:
         app.exec()
         timer.stop()
         window.close()
-    during = [t for t in ticks if t >= result["began"]]
-    gaps = sorted((b - a) * 1000 for a, b in zip(during, during[1:]))
-    return {
-        "files_indexed": result["ok"], "files_failed": result["failed"], "wall_s": round(result["wall"], 1),
-        "ticks": len(gaps), "max_gap_ms": round(gaps[-1], 1), "p99_gap_ms": round(gaps[int(len(gaps) * 0.99)], 1),
-        "median_gap_ms": round(statistics.median(gaps), 1), "gaps_over_100ms": sum(g > 100 for g in gaps),
-        "gaps_over_50ms": sum(g > 50 for g in gaps),
-    }
+    during = [t for t in ticks if result["began"] <= t <= result["ended"]]
+    after = [t for t in ticks if t >= result["ended"]]
+    return {"files_indexed": result["ok"], "files_failed": result["failed"], "wall_s": round(result["wall"], 1),
+            **gap_figures(during), **(gap_figures(after, "upgrade_") if upgrade_seconds > 0 else {})}
 
 
 def launch_seconds() -> float:
@@ -107,10 +117,12 @@ def main(argv=None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--launches", type=int, default=5)
+    parser.add_argument("--upgrade-seconds", type=float, default=60.0,
+                        help="how long to keep measuring while the background upgrade runs (0: not at all)")
     parser.add_argument("--one-run", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one_run:
-        print(json.dumps(one_run(args.corpus)), flush=True)
+        print(json.dumps(one_run(args.corpus, args.upgrade_seconds)), flush=True)
         return 0
 
     launches = [launch_seconds() for _ in range(args.launches)]
@@ -119,13 +131,17 @@ def main(argv=None) -> int:
               f"(runs: {', '.join(f'{s:.2f}' for s in launches)})", flush=True)
     runs = []
     for n in range(args.runs):
-        out = subprocess.run([sys.executable, "-m", "tests.benchmarks.bench_gui", "--one-run", "--corpus", str(args.corpus)],
+        out = subprocess.run([sys.executable, "-m", "tests.benchmarks.bench_gui", "--one-run", "--corpus", str(args.corpus),
+                              "--upgrade-seconds", str(args.upgrade_seconds)],
                              cwd=ROOT, capture_output=True, text=True, check=True)
         run = json.loads(out.stdout.strip().splitlines()[-1])
         runs.append(run)
         print(f"run {n + 1}: {json.dumps(run)}", flush=True)
-    for key in ("max_gap_ms", "p99_gap_ms", "median_gap_ms", "gaps_over_100ms", "wall_s"):
-        values = [r[key] for r in runs]
+    for key in ("max_gap_ms", "p99_gap_ms", "median_gap_ms", "gaps_over_100ms", "wall_s",
+                "upgrade_max_gap_ms", "upgrade_p99_gap_ms", "upgrade_gaps_over_100ms"):
+        values = [r[key] for r in runs if key in r]
+        if not values:
+            continue
         print(f"{key}: median {statistics.median(values)} (runs: {', '.join(str(v) for v in values)})")
     return 0
 
