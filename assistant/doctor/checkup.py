@@ -11,7 +11,7 @@ from typing import Callable, Mapping
 from assistant.collections import DEFAULT_FOLDER, Collections
 from assistant.doctor.desktop import xcb_check
 from assistant.doctor.indexes import NamedIndex, Stores, index_checks
-from assistant.doctor.models import model_checks
+from assistant.doctor.models import fast_embedder_check, model_checks
 from assistant.doctor.report import Check, Report, problem
 from assistant.doctor.system import cpu_check, data_checks, llama_checks, memory_check, version_checks
 from assistant.embedding.minilm import MiniLMEmbedder
@@ -68,7 +68,8 @@ def versions(env: Environment) -> list[Check]:
 
 def models(env: Environment) -> list[Check]:
     settings = env.settings.generation  # never the API key: a report is meant to be sent on
-    return model_checks(env.catalogue, env.default_model, env.models_dir, settings.model.strip(), settings.server_url)
+    return (model_checks(env.catalogue, env.default_model, env.models_dir, settings.model.strip(), settings.server_url)
+            + [fast_embedder_check(env.models_dir)])
 
 
 def machine(env: Environment) -> list[Check]:

@@ -59,6 +59,17 @@ def model_check(model: KnownModel, models_dir: Path, roles: tuple[str, ...] = ()
                    f"install it (make setup), then run: {prepare}")
 
 
+def fast_embedder_check(models_dir: Path) -> Check:
+    """The static model ingest embeds with first (assistant/embedding/static.py)."""
+    from assistant.embedding.static import MODEL_FOLDER
+
+    folder = Path(models_dir) / MODEL_FOLDER
+    if (folder / "modules.json").is_file():
+        return ok(SECTION, "Fast embedder", f"{folder} (distilled here from MiniLM and verified)")
+    return note(SECTION, "Fast embedder", "not made yet: the first ingest distils it from the packaged MiniLM (about 15 s)",
+                "or make it now: clausewise models prepare")
+
+
 def picked_file_check(choice: str) -> Check:
     """A model file the user picked in Settings (a path rather than a catalogue key)."""
     name = "Model in settings"

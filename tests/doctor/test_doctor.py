@@ -363,3 +363,14 @@ def test_an_encrypted_index_is_checked_with_its_passphrase_and_reported_locked_w
     monkeypatch.setenv("CLAUSEWISE_PASSPHRASE", "not the passphrase")
     wrong = only(checkup(env, checks=(indexes,)), "Index “Sealed”")
     assert wrong.status is Status.PROBLEM and "is wrong" in wrong.detail
+
+
+def test_the_fast_embedder_is_reported_made_or_still_to_make(tmp_path):
+    from assistant.doctor.models import fast_embedder_check
+    from assistant.embedding.static import MODEL_FOLDER
+
+    missing = fast_embedder_check(tmp_path)
+    assert missing.status.value == "note" and "clausewise models prepare" in missing.remedy
+    (tmp_path / MODEL_FOLDER).mkdir()
+    (tmp_path / MODEL_FOLDER / "modules.json").write_text("[]")
+    assert fast_embedder_check(tmp_path).status.value == "ok"
