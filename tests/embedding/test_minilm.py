@@ -51,3 +51,23 @@ def test_minilm_loads_offline_without_touching_the_environment():
     assert facts["dimension"] == 384 and abs(facts["norm"] - 1.0) < 1e-4
     assert facts["environment"] == {"HF_HUB_OFFLINE": None, "TRANSFORMERS_OFFLINE": None}
     assert facts["shared"] is True and facts["cache"] == [1, 1]
+
+
+def test_the_embedder_runs_on_a_gpu_when_torch_sees_one_and_the_setting_overrides(monkeypatch):
+    import torch
+
+    from assistant.embedding import minilm
+
+    monkeypatch.delenv(minilm.DEVICE_ENV, raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert minilm.embedding_device() == "cuda"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert minilm.embedding_device() == "cpu"
+    monkeypatch.setenv(minilm.DEVICE_ENV, "cpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert minilm.embedding_device() == "cpu"
+
+
+def test_on_this_machine_it_runs_on_the_cpu(minilm):
+    minilm.embed_query("warm up")
+    assert minilm.device == "cpu"
