@@ -32,7 +32,7 @@ from ui.widgets.review import ReviewPanel
 from ui.widgets.settings_dialog import SettingsDialog
 from ui.widgets.system_report import SystemReportDialog
 from ui.widgets.viewer import SourceViewer
-from ui.workers import Answering, Background, IngestJob, IngestQueue
+from ui.workers import Answering, Background, IngestJob, IngestQueue, UpgradeJob, Upgrading
 
 SUPPORTED_FILTER = "Documents (*.pdf *.docx *.txt *.md);;All files (*)"
 
@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         self._assistants: dict[Path, Assistant] = {}
         self.background = Background()
         self.ingest_queue = IngestQueue(self)
+        self.upgrading = Upgrading(self)
         self.answering = Answering(self)
         self.answering.event.connect(self._on_answer_event)
         self.ui_state = QSettings(str(ui_state_file or data_home() / "ui-state.ini"), QSettings.Format.IniFormat)
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
         self.library.remove_selected.connect(self.remove_selected)
         self.library.reindex_selected.connect(self.reindex_selected)
         self.library.open_selected.connect(self.open_selected)
+        self.library.open_document.connect(self.open_document)
         self.library.cancel_ingest.connect(self.cancel_ingest)
         self.library.table.selectionModel().selectionChanged.connect(self._update_scope)
         self.documents.modelReset.connect(self._update_scope)
@@ -346,6 +348,7 @@ class MainWindow(QMainWindow):
             if self.current is collection:
                 self.documents.set_indexed(sources, flagged)
                 self.documents_loaded.emit()
+                self.resume_upgrade()
 
         self.background.run(lambda: (assistant.documents(), assistant.flagged_documents()), loaded, self._warn)
 
@@ -374,8 +377,40 @@ class MainWindow(QMainWindow):
         job.failed.connect(lambda _m: self._on_ingest_finished(collection, job, []))
         names = ", ".join(Path(p).name for p in paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
         self.library.show_started(names)
+        self.upgrading.cancel()  # the batch comes first; the upgrade resumes when it has finished
         self.ingest_queue.submit(job)
         return job
+
+    # The background upgrade: documents are ingested with fast vectors, searchable at once, and
+    # get their full-quality (MiniLM) vectors here while the user works (assistant/ingest/upgrade.py).
+    def resume_upgrade(self):
+        if self.locked or self.ingest_queue.busy or self.upgrading.closed or self.current is None:
+            return
+        assistant = self.assistant()
+        if assistant.fast_embedder is None or self.upgrading.running_for(assistant):
+            return
+        collection = self.current
+        job = UpgradeJob(assistant)
+        job.progress.connect(lambda progress: self._on_upgrade_progress(collection, progress))
+        job.finished.connect(lambda result: self._on_upgrade_finished(collection, result))
+        job.failed.connect(lambda message: None if self.upgrading.closed else self._warn(message))
+        self.upgrading.start(job)
+
+    def _on_upgrade_progress(self, collection, progress):
+        if self.upgrading.closed or collection is not self.current or not progress.total:
+            return
+        if progress.current:
+            self.statusBar().showMessage(
+                f"Improving search quality: document {progress.done + 1} of {progress.total} "
+                f"({progress.current}); search and answers work meanwhile.")
+
+    def _on_upgrade_finished(self, collection, result):
+        if self.upgrading.closed or collection is not self.current:
+            return
+        if result.upgraded and not result.remaining:
+            self.statusBar().showMessage(f"Search quality improved for {result.upgraded} document(s).", 10_000)
+        elif result.upgraded or result.remaining:
+            self.statusBar().clearMessage()
 
     def _on_ingest_progress(self, collection, progress, report):
         if self.ingest_queue.closed:
@@ -438,9 +473,7 @@ class MainWindow(QMainWindow):
             return
         assistant = self.assistant()
         ids = [r.source_id for r in rows if r.source_id and r.status != FAILED]
-        for row in rows:
-            if not row.source_id or row.status == FAILED:
-                self.documents.remove_path(row.path)
+        self.documents.remove_paths([r.path for r in rows if not r.source_id or r.status == FAILED])
 
         def remove():  # under the writer lock (waiting for another writer) and into the audit log
             return len(assistant.remove_ids(ids, cancel=self._closing))
@@ -458,10 +491,14 @@ class MainWindow(QMainWindow):
     def open_selected(self):
         rows = self.library.selected_rows()
         if len(rows) == 1:
-            path = Path(rows[0].path)
-            if not path.exists():
-                return self._warn(f"{path} is no longer there; it may have been moved or deleted.")
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+            self.open_document(rows[0])
+
+    def open_document(self, row):
+        """Opens the file in the desktop's application for its type."""
+        path = Path(row.path)
+        if not path.exists():
+            return self._warn(f"{path} is no longer there; it may have been moved or deleted.")
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     # Asking
     def scope(self) -> tuple[SearchFilters | None, str]:
@@ -469,7 +506,7 @@ class MainWindow(QMainWindow):
         if selected:
             names = ", ".join(r.name for r in selected[:2]) + ("…" if len(selected) > 2 else "")
             return SearchFilters(documents=tuple(r.source_id for r in selected)), f"Asking about the selected: {names}"
-        count = sum(1 for r in self.documents.rows() if r.status == "indexed")
+        count = self.documents.indexed_count()
         where = self.current.name if self.current else ""
         return None, f"Asking about all {count} document{'s' if count != 1 else ''} in “{where}”"
 
@@ -594,8 +631,10 @@ class MainWindow(QMainWindow):
         self.answering.shutdown()
         self.reviewing.shutdown()
         self.ingest_queue.cancel_all()
+        self.upgrading.cancel()
         self.runtime.terminate()  # a document mid-parse or mid-embedding fails now instead of finishing
         self.ingest_queue.shutdown()
+        self.upgrading.shutdown()
         self.background.shutdown()
         for assistant in self._assistants.values():
             assistant.close()

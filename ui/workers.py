@@ -5,6 +5,8 @@ where its functions run and hands results back to the GUI thread through Qt's qu
   via `run_in_pool`, their result or error delivered to the GUI thread by one relay object;
 - ingestion on its own single-thread pool (`IngestJob`), emitting per-file progress, cancellable;
 - a checklist review on another single-thread pool (`ReviewJob`), emitting each cell, cancellable;
+- the upgrade of documents ingested with fast vectors on a third (`Upgrading`), cancellable, and
+  cancelled while a batch is ingested or the collection changes, resumed afterwards;
 - questions on one `AnswerWorker` living on its own QThread, which owns the model's use: a new
   question cancels the previous one, stale events are dropped by request id on the GUI side, and
   tokens are batched so a fast model cannot flood the event loop.
@@ -185,6 +187,59 @@ class IngestQueue(QObject):
     def shutdown(self, msecs: int = 60_000):
         self.closed = True
         self.cancel_all()
+        self.pool.clear()
+        self.pool.waitForDone(msecs)
+
+
+class UpgradeJob(_PoolJob):
+    """Gives one collection's FAST documents their MiniLM vectors (assistant/ingest/upgrade.py)."""
+
+    progress = Signal(object)  # UpgradeProgress
+    finished = Signal(object)  # UpgradeResult
+    failed = Signal(str)
+    what = "the upgrade to full-quality vectors"
+
+    def __init__(self, assistant, parent: QObject | None = None):
+        super().__init__(parent)
+        self.assistant = assistant
+
+    def work(self):
+        return self.assistant.upgrade(progress=self.progress.emit, cancel=self.cancel_event)
+
+
+class Upgrading(QObject):
+    """At most one upgrade at a time, on its own thread. `start` replaces a running upgrade of
+    another collection (cancelled, it resumes when that collection is shown again)."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.pool = QThreadPool()
+        self.pool.setMaxThreadCount(1)
+        self.job: UpgradeJob | None = None
+        self.closed = False
+
+    def start(self, job: UpgradeJob) -> UpgradeJob:
+        self.cancel()
+        self.job = job
+        job.finished.connect(lambda _r, j=job: self._forget(j))
+        job.failed.connect(lambda _m, j=job: self._forget(j))
+        self.pool.start(job.runnable())
+        return job
+
+    def _forget(self, job: UpgradeJob):
+        if self.job is job:
+            self.job = None
+
+    def running_for(self, assistant) -> bool:
+        return self.job is not None and self.job.assistant is assistant and not self.job.cancel_event.is_set()
+
+    def cancel(self):
+        if self.job is not None:
+            self.job.cancel()
+
+    def shutdown(self, msecs: int = 60_000):
+        self.closed = True
+        self.cancel()
         self.pool.clear()
         self.pool.waitForDone(msecs)
 

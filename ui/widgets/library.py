@@ -1,17 +1,22 @@
 """The document library: a table of documents that accepts files and folders dropped from the
-desktop, the buttons that act on it, and the progress of the running batch."""
+desktop, sorted by a click on a column header and narrowed by a filter box, the buttons and the
+context menu that act on it, and the progress of the running batch.
+
+The table shows a LibraryProxyModel over the DocumentTableModel: a view's row is not the model's
+row once the table is sorted or filtered, so every index from the view goes through the proxy
+(`LibraryProxyModel.document`) before it names a document."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMenu, QProgressBar,
+                               QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from assistant.types import IngestProgress
-from ui.models import INDEXED, DocumentRow, DocumentTableModel
+from ui.models import INDEXED, DocumentRow, DocumentTableModel, LibraryProxyModel
 
 
 def dropped_paths(mime) -> list[Path]:
@@ -24,7 +29,7 @@ class DocumentTable(QTableView):
 
     files_dropped = Signal(list)
 
-    def __init__(self, model: DocumentTableModel, parent=None):
+    def __init__(self, model: LibraryProxyModel, parent=None):
         super().__init__(parent)
         self.setModel(model)
         self.setAcceptDrops(True)
@@ -36,9 +41,19 @@ class DocumentTable(QTableView):
         self.setAlternatingRowColors(True)
         self.verticalHeader().hide()
         header = self.horizontalHeader()
+        # Click a header to sort, again to reverse, a third time for the catalogue's order
+        # (indexed documents by name, this session's other files below); it starts there.
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.setSortIndicatorClearable(True)
+        self.setSortingEnabled(True)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # Type, Pages and Chunks are as wide as their longest value, measured once from the font:
+        # fitting them to the rows (ResizeToContents) asks data() of 1,000 rows after every sort
+        # or refresh, 100 ms for a large library.
+        for column, widest in ((1, "Markdown"), (2, "0000"), (3, "00000")):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, max(header.sectionSizeHint(column),
+                                             self.fontMetrics().horizontalAdvance(widest) + 16))
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(4, 180)
 
@@ -69,14 +84,30 @@ class LibraryPanel(QWidget):
     remove_selected = Signal()
     reindex_selected = Signal()
     open_selected = Signal()
+    open_document = Signal(object)  # a DocumentRow: the row double-clicked, or Enter pressed on
     cancel_ingest = Signal()
 
     def __init__(self, model: DocumentTableModel, parent=None):
         super().__init__(parent)
         self.model = model
-        self.table = DocumentTable(model)
+        self.proxy = LibraryProxyModel(model, self)
+        self.table = DocumentTable(self.proxy)
+        self.table.activated.connect(lambda index: self.open_document.emit(self.proxy.document(index)))
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        # popup(), not exec(): the menu does not run an event loop of its own.
+        self.table.customContextMenuRequested.connect(
+            lambda pos: self.context_menu().popup(self.table.viewport().mapToGlobal(pos)))
         self.hint = QLabel("Drop PDF, Word or text files, or whole folders, here.")
         self.hint.setWordWrap(True)
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter by name, folder or status")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self.proxy.set_filter_text)
+        self.filter.textChanged.connect(self._update_count)
+        self.filter_count = QLabel()  # "12 of 10,000": a narrowed table is not a library that lost documents
+        filter_row = QHBoxLayout()
+        filter_row.addWidget(self.filter, 1)
+        filter_row.addWidget(self.filter_count)
         buttons = QHBoxLayout()
         self.add_files_button = QPushButton("Add files…")
         self.add_folder_button = QPushButton("Add folder…")
@@ -100,6 +131,7 @@ class LibraryPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.hint)
+        layout.addLayout(filter_row)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         layout.addLayout(progress_row)
@@ -110,10 +142,14 @@ class LibraryPanel(QWidget):
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_buttons)
         self._update_buttons()
+        for signal in (self.proxy.modelReset, self.proxy.layoutChanged, self.proxy.rowsInserted, self.proxy.rowsRemoved):
+            signal.connect(self._update_count)
+        self._update_count()
 
     def selected_rows(self) -> list[DocumentRow]:
-        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
-        return [self.model.row_at(r) for r in rows]
+        """The selected documents, top to bottom as the table shows them."""
+        indexes = sorted(self.table.selectionModel().selectedRows(), key=lambda index: index.row())
+        return [self.proxy.document(index) for index in indexes]
 
     def selected_documents(self) -> list[DocumentRow]:
         return [r for r in self.selected_rows() if r.status == INDEXED and r.source_id]
@@ -123,6 +159,22 @@ class LibraryPanel(QWidget):
         self.remove_button.setEnabled(bool(rows))
         self.reindex_button.setEnabled(any(r.status != "indexing…" for r in rows))
         self.open_button.setEnabled(len(rows) == 1)
+
+    def context_menu(self) -> QMenu:
+        """Right-click on the table: the buttons' actions, on the selection (a right-click selects
+        the row under the pointer first, as in a file manager)."""
+        menu = QMenu(self.table)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a new one per right-click
+        for text, signal, button in (("Open", self.open_selected, self.open_button),
+                                     ("Re-index", self.reindex_selected, self.reindex_button),
+                                     ("Remove", self.remove_selected, self.remove_button)):
+            menu.addAction(text, signal.emit).setEnabled(button.isEnabled())
+        return menu
+
+    def _update_count(self, *_):
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.filter_count.setText(f"{shown:,} of {total:,}")
+        self.filter_count.setVisible(bool(self.proxy.filter_text()))
 
     # Progress of the running batch
     def show_started(self, files: str):
@@ -135,14 +187,19 @@ class LibraryPanel(QWidget):
         self.progress_label.show()
 
     def show_progress(self, progress: IngestProgress, starting: bool):
-        self.progress_bar.setRange(0, max(progress.total, 1))
-        self.progress_bar.setValue(progress.done)
+        # The bar and time left go by the files' sizes where the pipeline gives them (one long
+        # PDF can be most of a batch's time), else by the count of files.
+        share = progress.share or progress.done / max(progress.total, 1)
+        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setValue(int(1000 * share))
         elapsed = time.monotonic() - self._batch_started
         left = ""
-        if progress.done and progress.done < progress.total:
-            seconds = elapsed / progress.done * (progress.total - progress.done)
-            left = f" · about {_duration(seconds)} left"
-        doing = f"Indexing {progress.current}" if starting else f"Done {progress.current}"
+        if 0 < share < 1 and progress.done < progress.total:
+            left = f" · about {_duration(elapsed * (1 - share) / share)} left"
+        if progress.pages:
+            doing = f"Reading {progress.current}, page {progress.page} of {progress.pages}"
+        else:
+            doing = f"Indexing {progress.current}" if starting else f"Done {progress.current}"
         self.progress_label.setText(f"{progress.done} of {progress.total} files{left}\n{doing}")
 
     def show_cancelling(self):
