@@ -26,7 +26,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup run demo test bench bench-gui bench-llama screenshots eval gpu bundle clean
+.PHONY: setup run demo test bench bench-gui bench-library bench-llama screenshots eval gpu bundle clean
 
 setup: $(STAMP)
 
@@ -70,6 +70,10 @@ bench: setup
 
 bench-gui: setup
 	$(BIN)/python -m tests.benchmarks.bench_gui
+
+# The library view with 10,000 documents: event-loop gaps while scrolling, sorting and filtering.
+bench-library: setup
+	$(BIN)/python -m tests.benchmarks.bench_library --documents 10000 --runs 3
 
 # The portable build against one compiled for this machine's CPU (builds that one on first use).
 bench-llama: setup

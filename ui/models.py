@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractListModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (QAbstractListModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex,
+                            QSortFilterProxyModel, Qt)
 from PySide6.QtGui import QBrush, QColor
 
 from assistant.review.export import cell_text
@@ -56,10 +58,34 @@ class DocumentRow:
             lines.append(AI_TEXT_TIP.format(count=self.ai_text, s="" if self.ai_text == 1 else "s"))
         return "\n".join(lines)
 
+    @property
+    def type_text(self) -> str:
+        return _TYPE_NAMES.get(self.doc_type, self.doc_type or Path(self.path).suffix.lstrip("."))
+
+    @cached_property  # computed once per row (a frozen dataclass still has a __dict__ for it)
+    def filter_text(self) -> str:
+        """What the library's filter box matches: every keystroke tests every row."""
+        return f"{self.name}\n{self.path}\n{self.status_text}".casefold()
+
+
+# Sort keys per column; ties go by name, then path, so equal values keep a stable, readable order.
+_SORT_KEYS = (lambda r: r.name.casefold(), lambda r: r.type_text.casefold(), lambda r: r.pages, lambda r: r.chunks,
+              lambda r: r.status_text.casefold())
+
+
+def _catalogue_order(row: DocumentRow):
+    """No column chosen: indexed documents by name, this session's other rows below them as they came."""
+    return (row.status != INDEXED, row.name.casefold() if row.status == INDEXED else "")
+
 
 class DocumentTableModel(QAbstractTableModel):
     """The library: indexed documents, plus this session's queued, running, failed and cancelled
-    files, each on its own row (a failed file's reason is in its status cell)."""
+    files, each on its own row (a failed file's reason is in its status cell).
+
+    Built for tens of thousands of rows: a path finds its row through a dict, a refresh resets the
+    model once, and sorting is a Python sort by key (`sort`, reached through LibraryProxyModel).
+    Rows keep their place while a batch updates them and new rows go to the bottom, so nothing
+    jumps under the user's pointer; the refresh after each batch puts them in order again."""
 
     COLUMNS = ("Name", "Type", "Pages", "Chunks", "Status")
     RowRole = Qt.ItemDataRole.UserRole + 1
@@ -68,6 +94,9 @@ class DocumentTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[DocumentRow] = []
         self._ai_text: dict[str, int] = {}
+        self._at: dict[str, int] = {}  # path -> row
+        self._indexed_at: dict[str, int] = {}  # source id -> row of that document indexed
+        self._sort: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
 
     # Qt's interface
     def rowCount(self, parent=QModelIndex()):
@@ -86,8 +115,7 @@ class DocumentTableModel(QAbstractTableModel):
             return None
         row, column = self._rows[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (row.name, _TYPE_NAMES.get(row.doc_type, row.doc_type or Path(row.path).suffix.lstrip(".")),
-                    row.pages or "", row.chunks or "", row.status_text)[column]
+            return (row.name, row.type_text, row.pages or "", row.chunks or "", row.status_text)[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             return row.tooltip
         if role == Qt.ItemDataRole.ForegroundRole and column == 4 and row.status == FAILED:
@@ -100,53 +128,86 @@ class DocumentTableModel(QAbstractTableModel):
             return row
         return None
 
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder):
+        """Orders the rows by `column` (-1: the catalogue's order), keeping selections and the
+        current row on their documents (persistent indexes move with the rows)."""
+        self._sort = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        key, reverse = self._order_key()
+        new_order = sorted(range(len(self._rows)), key=lambda i: key(self._rows[i]), reverse=reverse)
+        moved_to = [0] * len(new_order)
+        for new, old in enumerate(new_order):
+            moved_to[old] = new
+        self._rows = [self._rows[i] for i in new_order]
+        self._reindex()
+        persistent = self.persistentIndexList()
+        self.changePersistentIndexList(persistent, [self.index(moved_to[i.row()], i.column()) for i in persistent])
+        self.layoutChanged.emit()
+
     # What the app does with it
     def rows(self) -> list[DocumentRow]:
         return list(self._rows)
 
     def row_at(self, index: QModelIndex | QPersistentModelIndex | int) -> DocumentRow:
+        if not isinstance(index, int) and index.model() is not self:
+            raise ValueError("an index of another model (a view's?): map it with mapToSource first")
         return self._rows[index if isinstance(index, int) else index.row()]
 
+    def indexed_count(self) -> int:
+        """The documents indexed (counted from a lookup: the scope label asks on every new row)."""
+        return len(self._indexed_at)
+
     def find(self, path: str) -> int:
-        for i, row in enumerate(self._rows):
-            if row.path == path:
-                return i
-        return -1
+        return self._at.get(path, -1)
 
     def upsert(self, row: DocumentRow):
         at = self.find(row.path)
         if at < 0 and row.source_id:  # the same document indexed from another path
-            at = next((i for i, r in enumerate(self._rows) if r.source_id == row.source_id and r.status == INDEXED), -1)
+            at = self._indexed_at.get(row.source_id, -1)
         if at < 0:
-            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows))
+            at = len(self._rows)
+            self.beginInsertRows(QModelIndex(), at, at)
             self._rows.append(row)
+            self._remember(at, row)
             self.endInsertRows()
         else:
+            self._forget(at)
             self._rows[at] = row
+            self._remember(at, row)
             self.dataChanged.emit(self.index(at, 0), self.index(at, len(self.COLUMNS) - 1))
 
     def remove_path(self, path: str):
-        at = self.find(path)
-        if at >= 0:
+        self.remove_paths([path])
+
+    def remove_paths(self, paths):
+        """Removes these paths' rows, bottom up, and rebuilds the lookups once."""
+        doomed = sorted((self._at[p] for p in set(paths) if p in self._at), reverse=True)
+        for at in doomed:
             self.beginRemoveRows(QModelIndex(), at, at)
             del self._rows[at]
             self.endRemoveRows()
+        if doomed:
+            self._reindex()
 
     def clear(self):
         self.beginResetModel()
         self._rows = []
+        self._reindex()
         self.endResetModel()
 
     def set_indexed(self, sources: list[Source], ai_text: dict[str, int] | None = None):
         """Replace the indexed rows with the catalogue's documents; keep this session's failed,
-        cancelled and pending rows below them. `ai_text`: `Assistant.flagged_documents()`; when
-        not given, the counts set last are kept."""
+        cancelled and pending rows below them (in the chosen column's order once one is chosen).
+        `ai_text`: `Assistant.flagged_documents()`; when not given, the counts set last are kept."""
         if ai_text is not None:
             self._ai_text = dict(ai_text)
-        others = [r for r in self._rows if r.status != INDEXED and all(r.path != s.path for s in sources)]
+        catalogued = {s.path for s in sources}
+        others = [r for r in self._rows if r.status != INDEXED and r.path not in catalogued]
+        rows = [DocumentRow.of_source(s, self._ai_text.get(s.source_id, 0)) for s in sources] + others
+        key, reverse = self._order_key()
         self.beginResetModel()
-        self._rows = [DocumentRow.of_source(s, self._ai_text.get(s.source_id, 0))
-                      for s in sorted(sources, key=lambda s: s.name.lower())] + others
+        self._rows = sorted(rows, key=key, reverse=reverse)
+        self._reindex()
         self.endResetModel()
 
     def set_ai_text(self, ai_text: dict[str, int]):
@@ -181,6 +242,77 @@ class DocumentTableModel(QAbstractTableModel):
             self.upsert(replace(self._rows[at], status=status))
         elif at < 0:
             self.upsert(DocumentRow(path, Path(path).name, status=status))
+
+    # The lookups and the order
+    def _order_key(self):
+        """The sort key of the chosen column and whether to reverse it."""
+        column, order = self._sort
+        if column < 0:
+            return _catalogue_order, False  # a stable sort: this session's rows keep their order
+        key = _SORT_KEYS[column]
+        return (lambda r: (key(r), r.name.casefold(), r.path)), order == Qt.SortOrder.DescendingOrder
+
+    def _reindex(self):
+        self._at = {r.path: i for i, r in enumerate(self._rows)}
+        self._indexed_at = {r.source_id: i for i, r in enumerate(self._rows) if r.status == INDEXED and r.source_id}
+
+    def _remember(self, at: int, row: DocumentRow):
+        self._at[row.path] = at
+        if row.status == INDEXED and row.source_id:
+            self._indexed_at[row.source_id] = at
+
+    def _forget(self, at: int):
+        row = self._rows[at]
+        if self._at.get(row.path) == at:
+            del self._at[row.path]
+        if self._indexed_at.get(row.source_id) == at:
+            del self._indexed_at[row.source_id]
+
+
+class LibraryProxyModel(QSortFilterProxyModel):
+    """What the library table shows: the rows whose name, path or status contain the filter text
+    (case-insensitive), in the order of the column header last clicked. Views hold this model's
+    indexes; `document()` maps one to its row in DocumentTableModel.
+
+    Sorting is handed to DocumentTableModel.sort: this class's own sort asks Python for both
+    values of every comparison (0.4–0.7 s for 10,000 rows, a frozen window), a sort by key takes
+    milliseconds. Filtering stays here: one Python call per row, about 5 ms for 10,000."""
+
+    def __init__(self, documents: DocumentTableModel, parent=None):
+        super().__init__(parent)
+        self.documents = documents
+        self._needle = ""
+        self.setSourceModel(documents)
+
+    def filter_text(self) -> str:
+        return self._needle
+
+    def set_filter_text(self, text: str):
+        needle = text.strip().casefold()
+        if needle == self._needle:
+            return
+        if hasattr(self, "beginFilterChange"):  # Qt 6.9+, where invalidateRowsFilter() is deprecated
+            self.beginFilterChange()
+            self._needle = needle
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self._needle = needle
+            self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, source_row, source_parent):
+        return not self._needle or self._needle in self.documents.row_at(source_row).filter_text
+
+    def sort(self, column, order=Qt.SortOrder.AscendingOrder):
+        self.documents.sort(column, order)
+
+    def document(self, index: QModelIndex | QPersistentModelIndex) -> DocumentRow:
+        """The document on a row of a view of this model."""
+        return self.documents.row_at(self.mapToSource(index))
+
+    def view_row(self, path: str) -> int:
+        """The row `path` is shown on, or -1 (not in the library, or hidden by the filter)."""
+        at = self.documents.find(path)
+        return self.mapFromSource(self.documents.index(at, 0)).row() if at >= 0 else -1
 
 
 class PassageListModel(QAbstractListModel):

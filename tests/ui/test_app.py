@@ -95,6 +95,13 @@ def statuses(window):
     return {row.name: row for row in window.documents.rows()}
 
 
+def select(window, path):
+    """Selects the table row that shows `path`: the view's row, through the library's proxy."""
+    row = window.library.proxy.view_row(str(path))
+    assert row >= 0, f"{path} is not shown in the library"
+    window.library.table.selectRow(row)
+
+
 def index_folder(qtbot, window, folder):
     with qtbot.waitSignal(window.ingest_finished, timeout=30_000) as finished:
         drop(window.library.table.viewport(), [folder])
@@ -144,7 +151,7 @@ def test_dropped_folder_reaches_indexed_and_a_bad_file_shows_its_reason(qtbot, m
 def test_question_streams_tokens_after_sources_and_citation_opens_the_page(qtbot, make_window, docs):
     window = make_window(generator=ScriptedGenerator())
     index_folder(qtbot, window, docs)
-    window.library.table.selectRow(window.documents.find(str(docs / "msa.pdf")))  # scope: the selected document
+    select(window, docs / "msa.pdf")  # scope: the selected document
     assert "msa.pdf" in window.chat.scope_label.text()
     events = ask(qtbot, window, "Which law governs the Acme master supply agreement?")
     kinds = [type(e) for e in events]
@@ -237,13 +244,12 @@ def test_remove_and_reindex_a_document(qtbot, make_window, docs, monkeypatch):
     window = make_window()
     index_folder(qtbot, window, docs)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    row = window.documents.find(str(docs / "northwind.txt"))
-    window.library.table.selectRow(row)
+    select(window, docs / "northwind.txt")
     assert window.scope()[0].documents == (statuses(window)["northwind.txt"].source_id,)
     window.library.remove_button.click()
     qtbot.waitUntil(lambda: "northwind.txt" not in statuses(window), timeout=10_000)
     assert [d.name for d in window.assistant().documents()] == ["msa.pdf"]
-    window.library.table.selectRow(window.documents.find(str(docs / "msa.pdf")))
+    select(window, docs / "msa.pdf")
     old_id = statuses(window)["msa.pdf"].source_id
     with qtbot.waitSignal(window.ingest_finished, timeout=30_000) as finished:
         window.library.reindex_button.click()
@@ -433,7 +439,7 @@ def test_review_view_fills_a_coloured_table_filters_missing_and_opens_evidence(q
 def test_review_can_be_cancelled_and_runs_on_the_selected_documents(qtbot, make_window, docs):
     window = make_window(generator=ScriptedGenerator(respond=review_judge, delay=0.05))
     index_folder(qtbot, window, docs)
-    window.library.table.selectRow(window.documents.find(str(docs / "northwind.txt")))
+    select(window, docs / "northwind.txt")
     window.review.checklist_box.setCurrentIndex(window.review.checklist_box.findData("procurement-key-terms"))
     window.run_review()
     qtbot.waitUntil(lambda: len(window.review.model.cells()) >= 1, timeout=20_000)

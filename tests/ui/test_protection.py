@@ -18,7 +18,7 @@ from assistant.store.audit_log import AUDIT_LOG_NAME  # noqa: E402
 from assistant.store.encryption import KEYRING_NAME, unlock  # noqa: E402
 from assistant.types import IngestStatus  # noqa: E402
 from tests.store.test_writer_lock import hold  # noqa: E402
-from tests.ui.test_app import NORTHWIND, docs, index_folder, make_window, statuses  # noqa: E402, F401
+from tests.ui.test_app import NORTHWIND, docs, index_folder, make_window, select, statuses  # noqa: E402, F401
 from ui.models import CANCELLED, INDEXED  # noqa: E402
 
 PASSPHRASE = "correct horse battery"
@@ -185,7 +185,7 @@ def test_audit_log_dialog_lists_verifies_exports_and_names_a_changed_entry(qtbot
     window = make_window()
     index_folder(qtbot, window, docs)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    window.library.table.selectRow(window.documents.find(str(docs / "northwind.txt")))
+    select(window, docs / "northwind.txt")
     window.remove_selected()
     # The removal's own end: the row can vanish a moment earlier, when a refresh already queued by
     # the ingest reads the catalog between the purge and the audit entry.
@@ -258,7 +258,7 @@ def test_cancel_while_waiting_for_another_writer_indexes_and_removes_nothing(qtb
         assert window.library.progress_label.text() == "Cancelled; nothing was indexed."
         assert statuses(window)["extra.txt"].status == CANCELLED
         # Re-indexing: its removal waits for the lock too, so a cancel leaves the document indexed.
-        window.library.table.selectRow(window.documents.find(str(docs / "northwind.txt")))
+        select(window, docs / "northwind.txt")
         with qtbot.waitSignal(window.ingest_finished, timeout=30_000) as finished:
             window.library.reindex_button.click()
             qtbot.waitUntil(lambda: "Waiting for another ingest" in window.library.progress_label.text(), timeout=10_000)
