@@ -50,19 +50,19 @@ class Runtime:
 
     def terminate(self) -> None:
         """Stop the child processes now: a document mid-parse or mid-embedding fails instead of finishing."""
-        for part in (self.parser, self.embedder):
+        for part in (self.parser, self.embedder, self.fast_embedder):
             if hasattr(part, "terminate"):
                 part.terminate()
 
     def close(self) -> None:
-        for part in (self.parser, self.embedder):
+        for part in (self.parser, self.embedder, self.fast_embedder):
             if hasattr(part, "close"):
                 part.close()
 
 
 def default_fast_embedder():
-    """The static model distilled from MiniLM, in this process in the app too: it embeds a
-    contract's windows in milliseconds, mostly in tokenizers and torch code that release the GIL."""
+    """The static model distilled from MiniLM, in this process (the CLI's; the app runs it in a
+    child, as it does MiniLM)."""
     from assistant.embedding.static import StaticEmbedder
 
     return StaticEmbedder()
@@ -79,7 +79,7 @@ def app_runtime(settings: Settings, embedder=None, generator=None, vector_store=
         from assistant.embedding.process import EmbedderProcess
 
         embedder = EmbedderProcess.for_minilm()
-        fast_embedder = fast_embedder or default_fast_embedder()
+        fast_embedder = fast_embedder or EmbedderProcess.for_static()
     return Runtime(checked(settings), embedder, generator or LazyGenerator(settings.generation),
                    vector_store or VectorStoreProcess, ParserProcess(), fast_embedder=fast_embedder)
 

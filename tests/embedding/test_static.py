@@ -58,3 +58,17 @@ def test_prepare_writes_a_whole_model_or_none(tmp_path, distilled, monkeypatch):
     assert not list(tmp_path.glob("*.partial-*"))
     assert np.allclose(StaticEmbedder(folder).embed_query(TEXTS[1]), StaticEmbedder().embed_query(TEXTS[1]), atol=1e-4)
     assert static.prepare(folder) == folder  # already there: kept, not made again
+
+
+def test_the_apps_fast_embedder_process_gives_the_in_process_vectors():
+    from assistant.embedding.process import EmbedderProcess
+
+    child = EmbedderProcess.for_static()
+    try:
+        texts = TEXTS * 400  # more than one slice
+        far = child.embed_documents(texts)
+        assert far.shape == (1200, static.DIMENSION)
+        assert float(np.max(np.abs(far - StaticEmbedder().embed_documents(texts)))) < 1e-5
+        assert child.pid is not None
+    finally:
+        child.close()
