@@ -14,6 +14,7 @@ import numpy as np
 
 from assistant.errors import DocumentNotFound
 from assistant.store.database import connect, erase_leftovers
+from assistant.store.lexical import LexicalIndex
 from assistant.text import content_words
 from assistant.types import Chunk, DocumentState, Page, Source
 
@@ -85,6 +86,7 @@ class Catalog:
         self.path = path
         self._lock = threading.RLock()
         self._db = connect(path, key)
+        self._lexical = LexicalIndex(self._db)  # reads nothing until the first search
         self._db.executescript(_SCHEMA)
         self._add_ai_text_column()
         self._add_tier_column()
@@ -239,25 +241,16 @@ class Catalog:
             ).fetchall()
         return {row[0]: Chunk(*row) for row in rows}
 
-    def lexical_search(self, query: str, limit: int, source_ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
+    def lexical_search(self, query: str, limit: int, source_ids: Sequence[str] | None = None) -> list[tuple[str, str, float]]:
         """BM25 over chunk text (weight 1) and its context, title and heading (weight 0.5).
-        Returns (chunk_id, source_id, bm25) best first; FTS5's bm25() is lower-is-better."""
-        match = fts_query(query)
-        if not match:
+        Returns (chunk_id, source_id, bm25) best first; FTS5's bm25() is lower-is-better.
+        Scored in memory from the FTS5 index (store/lexical.py): FTS5's own ranking and scores,
+        without scoring every passage that holds a query word."""
+        words = content_words(query)
+        if not words:
             return []
-        sql = (
-            "SELECT c.chunk_id, c.source_id, bm25(chunks_fts, 1.0, 0.5) AS score FROM chunks_fts "
-            "JOIN chunks c ON c.id = chunks_fts.rowid JOIN documents d ON d.source_id = c.source_id "
-            "WHERE chunks_fts MATCH ? AND d.status = ?"
-        )
-        params: list = [match, DocumentState.COMPLETE]
-        if source_ids is not None:
-            sql += f" AND {_IN_DOCUMENTS.format(marks=','.join('?' * len(source_ids)))}"
-            params.extend(source_ids)
-        sql += " ORDER BY score LIMIT ?"
-        params.append(limit)
         with self._lock:
-            return self._db.execute(sql, params).fetchall()
+            return self._lexical.search(words, limit, source_ids, weights=(1.0, 0.5))
 
     def chunk_frequency(self, word: str, source_ids: Sequence[str] | None = None) -> int:
         """How many indexed chunks contain the word (porter-stemmed, as BM25 matches it)."""
