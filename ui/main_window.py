@@ -417,7 +417,8 @@ class MainWindow(QMainWindow):
             return
         current = collection is self.current
         if report is None:
-            if current:
+            # A long PDF reports each page read: its row is marked once, the label follows the pages.
+            if current and progress.page <= 1:
                 self.documents.mark(progress.path, INDEXING)
         elif current:
             self.documents.apply_report(report)

@@ -40,9 +40,9 @@ class EmbedderProcess:
 
     @classmethod
     def for_static(cls) -> "EmbedderProcess":
-        """The fast embedder in a child of its own: in the window's process, the ingest thread's
-        tokenising and storing together left gaps of 300-400 ms in the event loop while
-        contracts-100 was ingested. It reads a slice of 1,024 windows in about half a second."""
+        """The fast embedder in a child of its own: in the window's process the largest event-loop
+        gaps while contracts-100 was ingested were 325-389 ms. It reads a slice of 1,024 windows
+        in about half a second."""
         from assistant.embedding.static import StaticEmbedder
 
         return cls(StaticEmbedder.name, StaticEmbedder.dimension, factory="assistant.embedding.static:StaticEmbedder",
