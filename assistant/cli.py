@@ -15,6 +15,7 @@ through ui/launch.py, and so does `clausewise-app`.
     clausewise eval retrieval --corpus DIR --questions FILE --out RUN.jsonl [-k 10]
     clausewise eval answers --corpus DIR --questions FILE --out ANSWERS.jsonl [--model KEY|PATH]
     clausewise eval review --corpus DIR --labels FILE --out CELLS.jsonl [--checklist NAME]
+    clausewise eval split --set DIR --corpus DIR --out DIR   split a labelled set by contract (tune / validation)
     clausewise demo                              index the bundled sample contracts and search them
     clausewise --version                         the installed version
     clausewise [--index DIR] doctor              check the installation, models and indexes; exit 1 on a problem
@@ -128,6 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reuse-index", type=Path, metavar="DIR",
                    help="keep the index (and the review cache) in DIR and reuse them on later runs")
     _model_options(p)
+    p = ev_sub.add_parser("split", help="split a labelled contract set by contract into tune/ and validation/ parts")
+    p.add_argument("--set", required=True, type=Path, dest="eval_set",
+                   help="folder with contracts.jsonl, questions.jsonl and clause_presence.jsonl (e.g. shared/eval/cuad100)")
+    p.add_argument("--corpus", required=True, type=Path, help="the folder holding the set's contracts")
+    p.add_argument("--out", required=True, type=Path)
     return parser
 
 
@@ -427,6 +433,13 @@ def cmd_eval(args) -> int:
         return cmd_eval_answers(args)
     if args.eval_command == "review":
         return cmd_eval_review(args)
+    if args.eval_command == "split":
+        from assistant.evaluation.split import write_split
+
+        counts = write_split(args.eval_set, args.corpus, args.out)
+        for part, n in counts.items():
+            print(f"{part}: {n} contracts in {args.out / part}")
+        return 0
     from assistant.evaluation.retrieval import run_retrieval_eval
 
     fast = None
