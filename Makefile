@@ -26,9 +26,24 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup run demo test bench bench-gui bench-library bench-llama screenshots eval gpu bundle clean
+.PHONY: setup tessdata run demo test bench bench-gui bench-library bench-llama screenshots eval gpu bundle clean
 
-setup: $(STAMP)
+setup: $(STAMP) tessdata
+
+# OCR (assistant/ingest/ocr.py): tesserocr's wheel carries Tesseract, not its language data, which
+# Debian packages. Installed when missing (as root, as on CI); otherwise the command is printed, and
+# scanned PDFs are refused with that same advice until it is run.
+TESSDATA_PACKAGES := tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-osd
+tessdata:
+	@if ! $(BIN)/python -c 'import sys; from assistant.ingest.ocr import tessdata_dir; import pathlib; sys.exit(tessdata_dir() is None or not all((tessdata_dir() / f"{l}.traineddata").is_file() for l in ("deu", "fra")))' 2>/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			(DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TESSDATA_PACKAGES) >/dev/null \
+			 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(TESSDATA_PACKAGES) >/dev/null)) \
+			|| echo "warning: could not install $(TESSDATA_PACKAGES): scanned PDFs will not be read"; \
+		else \
+			echo "OCR needs Tesseract's language data: sudo apt-get install $(TESSDATA_PACKAGES)"; \
+		fi; \
+	fi
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -155,7 +155,11 @@ class ChildProcess:
                 kind, value, child_traceback = self._receive(self._conn)
                 while kind == "progress":
                     if on_progress is not None:
-                        on_progress(*value)
+                        try:
+                            on_progress(*value)
+                        except BaseException:  # the caller gives up on this call (a cancel):
+                            self._discard()  # the child is still at work on it, so it goes
+                            raise
                     kind, value, child_traceback = self._receive(self._conn)
             if kind == "error" and value == STOPPED:
                 self._discard()

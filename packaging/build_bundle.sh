@@ -68,6 +68,16 @@ PIP_CONFIG_FILE=/dev/null pip_here --isolated install --quiet --dry-run --ignore
   --find-links "$BUNDLE/wheelhouse" -r "$BUNDLE/requirements.txt" \
   || fail "the wheelhouse does not hold everything requirements.txt needs (see pip's message above)"
 
+echo "Copying Tesseract's language data for OCR (eng, deu, fra, osd; about 17 MB)..."
+# tesserocr's wheel carries the engine but no language data; the bundle carries this machine's
+# (Debian's tesseract-ocr-* packages, which `make setup` installs), so the laptop needs no package.
+TESSDATA=$("$PYTHON" -c 'from assistant.ingest.ocr import tessdata_dir; print(tessdata_dir() or "")')
+[ -n "$TESSDATA" ] || fail "Tesseract's language data is missing here: apt-get install tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-osd"
+mkdir -p "$BUNDLE/tessdata"
+for lang in eng deu fra osd; do
+  cp "$TESSDATA/$lang.traineddata" "$BUNDLE/tessdata/" || fail "no $lang.traineddata in $TESSDATA (install tesseract-ocr-$lang)"
+done
+
 cp packaging/install.sh packaging/uninstall.sh packaging/clausewise.desktop packaging/clausewise.svg "$BUNDLE/"
 cp packaging/bundle-README.md "$BUNDLE/README.md"
 chmod +x "$BUNDLE/install.sh" "$BUNDLE/uninstall.sh"

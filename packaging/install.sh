@@ -149,6 +149,11 @@ say "Installing Clausewise $VERSION and its libraries from the bundle (no networ
 PIP_CONFIG_FILE=/dev/null "$STAGE/venv/bin/python" -I -m pip --isolated --disable-pip-version-check install \
   --quiet --no-index --no-cache-dir --find-links "$BUNDLE/wheelhouse" -r "$BUNDLE/requirements.txt" \
   || fail "pip could not install the packages (its message is above)."
+# OCR's language data, where assistant/ingest/ocr.py looks first (the environment's share/tessdata).
+if [ -d "$BUNDLE/tessdata" ]; then
+  mkdir -p "$STAGE/venv/share/tessdata" && cp "$BUNDLE/tessdata/"*.traineddata "$STAGE/venv/share/tessdata/" \
+    || fail "could not copy the OCR language data into $STAGE."
+fi
 # What the `clausewise` command runs, as the package declares it (module:function): the launcher
 # calls the same function, whichever module a version keeps it in.
 ENTRY=$("$STAGE/venv/bin/python" -I -c 'from importlib.metadata import entry_points

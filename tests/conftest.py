@@ -66,6 +66,16 @@ def own_data_home(tmp_path_factory, monkeypatch):
     return home
 
 
+@pytest.fixture(autouse=True, scope="module")
+def ocr_threads_stopped():
+    """A test that OCRs in the test process leaves the OCR threads for the next document; stop
+    them after each module, so a later test that counts the app's threads sees only its own."""
+    yield
+    from assistant.ingest import ocr
+
+    ocr.close_pool()
+
+
 @pytest.fixture(autouse=True)
 def network_blocked(request, monkeypatch):
     """Connections fail unless they are local: Unix sockets always (a pipe to a child process),

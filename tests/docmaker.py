@@ -9,14 +9,17 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 
-def write_pdf(path: Path, pages: list[list[str]]) -> Path:
-    """A PDF with one text line per list item, one list per page."""
+def write_pdf(path: Path, pages: list[list[str]], font_size: int = 0) -> Path:
+    """A PDF with one text line per list item, one list per page (`font_size`: reportlab's 12-point
+    default spacing when 0)."""
     c = canvas.Canvas(str(path), pagesize=A4)
     for lines in pages:
         y = 800
+        if font_size:
+            c.setFont("Helvetica", font_size)
         for line in lines:
             c.drawString(50, y, line)
-            y -= 16
+            y -= max(16, int(font_size * 1.4))
         c.showPage()
     c.save()
     return path
@@ -30,6 +33,36 @@ def write_image_only_pdf(path: Path, pages: int = 2) -> Path:
         c.showPage()
     c.save()
     return path
+
+
+def rasterise(pdf: Path, dpi: int = 200) -> list:
+    """The pages of a PDF as grayscale images (PIL), rendered by PDFium: what a scanner would see."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        return [document[i].render(scale=dpi / 72, grayscale=True).to_pil() for i in range(len(document))]
+    finally:
+        document.close()
+
+
+def write_scanned_pdf(path: Path, images: list, dpi: int = 200) -> Path:
+    """An image-only PDF, one image per page and no text layer, as a scanner writes it (Pillow
+    stores an "L" image as a JPEG and a "1" image as a bilevel image)."""
+    first, *rest = images
+    first.save(path, "PDF", resolution=dpi, save_all=True, append_images=rest)
+    return path
+
+
+def scanned_copy(path: Path, pages: list[list[str]], dpi: int = 200, turn: list[int] | None = None,
+                 font_size: int = 12) -> Path:
+    """A 'scan' of a real text PDF: written with reportlab, rasterised, each page turned by
+    `turn[i]` degrees (counter-clockwise), saved image-only."""
+    text_pdf = write_pdf(path.with_suffix(".source.pdf"), pages, font_size=font_size)
+    images = rasterise(text_pdf, dpi)
+    if turn:
+        images = [image.rotate(t, expand=True, fillcolor=255) if t else image for image, t in zip(images, turn)]
+    return write_scanned_pdf(path, images, dpi)
 
 
 def write_encrypted_pdf(path: Path, source: Path, user_password: str) -> Path:

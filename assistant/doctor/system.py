@@ -35,7 +35,22 @@ def version_checks() -> list[Check]:
         version = installed_version(distribution)
         checks.append(ok(section, name, version) if version else
                       problem(section, name, f"{distribution} is not installed", REINSTALL))
+    checks.append(ocr_check())
     return checks
+
+
+def ocr_check() -> Check:
+    """OCR of scanned PDFs (assistant/ingest/ocr.py): the engine and where its language data is. A
+    note, not a problem, when missing: everything but scans works without it."""
+    from assistant.ingest import ocr
+
+    reason = ocr.unavailable_reason()
+    if reason:
+        return note("Versions", "OCR", f"scanned PDFs cannot be read: {reason}",
+                    "sudo apt-get install tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-osd")
+    folder = ocr.tessdata_dir()
+    languages = " ".join(lang for lang in ("eng", "deu", "fra") if (folder / f"{lang}.traineddata").is_file())
+    return ok("Versions", "OCR", f"{ocr.engine_version()} ({languages} in {folder})")
 
 
 def _build_info():

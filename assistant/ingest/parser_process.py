@@ -22,9 +22,9 @@ class Parser:
 
     report = None
 
-    def parse(self, data: bytes, path: str) -> ParsedDocument | DocumentError:
+    def parse(self, data: bytes, path: str, ocr_cached: dict | None = None) -> ParsedDocument | DocumentError:
         try:
-            return parse_job(data, path, on_page=self.report)
+            return parse_job(data, path, on_page=self.report, ocr_cached=ocr_cached)
         except DocumentError as exc:
             return exc
 
@@ -35,9 +35,12 @@ class ParserProcess:
     def __init__(self):
         self._child = ChildProcess("assistant.ingest.parser_process:Parser", name="clausewise-parser")
 
-    def __call__(self, data: bytes, path: str, on_page: PageCallback | None = None) -> ParsedDocument:
+    def __call__(self, data: bytes, path: str, on_page: PageCallback | None = None,
+                 ocr_cached: dict | None = None) -> ParsedDocument:
+        """A cancel raised by `on_page` (ParseCancelled) stops the child mid-file; the next file
+        starts a new one."""
         try:
-            result = self._child.call("parse", data, path, on_progress=on_page)
+            result = self._child.call("parse", data, path, ocr_cached, on_progress=on_page)
         except ChildFailed as exc:
             raise CorruptDocument(f"the file could not be read (the parser stopped: {exc})") from None
         if isinstance(result, DocumentError):

@@ -22,7 +22,7 @@ from assistant.errors import (
     UnreadableFile,
     UnsupportedFileType,
 )
-from assistant.types import Page, ParsedDocument
+from assistant.types import OcrPage, Page, ParsedDocument
 
 SUPPORTED_SUFFIXES = {".pdf": "pdf", ".docx": "docx", ".txt": "txt", ".md": "md", ".markdown": "md"}
 
@@ -52,21 +52,25 @@ def read_file_bytes(path: Path) -> bytes:
     return data
 
 
-def parse_bytes(data: bytes, path: Path, on_page: Callable[[int, int], None] | None = None) -> ParsedDocument:
-    """`on_page(n, pages)` hears each PDF page as it is read, for progress within a long file."""
+def parse_bytes(data: bytes, path: Path, on_page: Callable[..., None] | None = None,
+                ocr_cached: dict[int, OcrPage] | None = None) -> ParsedDocument:
+    """`on_page(n, pages)` hears each PDF page as it is read, for progress within a long file;
+    while pages are read by OCR, `on_page(n, pages_to_ocr, ocr_page, fresh)` (see `read_pdf`).
+    `ocr_cached`: pages of this file read by OCR before, by page number: not read again."""
     doc_type = doc_type_of(path)
     if doc_type is None:
         raise UnsupportedFileType(
             f"unsupported file type '{path.suffix or '(none)'}': Clausewise reads PDF, DOCX, TXT and Markdown"
         )
     title = title_from_name(path.name)
+    ocr_pages: list[OcrPage] = []
     if doc_type == "pdf":
-        pages = parse_pdf(data, on_page)
+        pages, ocr_pages = read_pdf(data, on_page, ocr_cached)
     elif doc_type == "docx":
         pages = parse_docx(data)
     else:
         pages = parse_text(data, doc_type)
-    return ParsedDocument(title=title, doc_type=doc_type, pages=tuple(pages))
+    return ParsedDocument(title=title, doc_type=doc_type, pages=tuple(pages), ocr=tuple(ocr_pages))
 
 
 def title_from_name(name: str) -> str:
@@ -78,7 +82,16 @@ def title_from_name(name: str) -> str:
 # --- PDF -------------------------------------------------------------------------------------
 
 
-def parse_pdf(data: bytes, on_page: Callable[[int, int], None] | None = None) -> list[Page]:
+def parse_pdf(data: bytes, on_page: Callable[..., None] | None = None) -> list[Page]:
+    return read_pdf(data, on_page)[0]
+
+
+def read_pdf(data: bytes, on_page: Callable[..., None] | None = None,
+             ocr_cached: dict[int, OcrPage] | None = None) -> tuple[list[Page], list[OcrPage]]:
+    """The PDF's pages, their text from the text layer or, where a page has none or an unusable
+    one, from OCR (assistant/ingest/ocr.py); and the pages OCR read. Progress: `on_page(n, pages)`
+    as each page's text layer is read, then `on_page(k, m, ocr_page, fresh)` as the k-th of the m
+    pages that need OCR is done (fresh: read now, not taken from `ocr_cached`)."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -95,11 +108,14 @@ def parse_pdf(data: bytes, on_page: Callable[[int, int], None] | None = None) ->
             if not opened:
                 raise EncryptedDocument("the PDF is password-protected: open it, save an unprotected copy, and add that")
         pages = []
+        to_ocr: list[int] = []
         count = len(reader.pages)
         for number, pdf_page in enumerate(reader.pages, start=1):
-            text = pdf_page.extract_text() or ""
+            text = _clean_pdf_text(pdf_page.extract_text() or "")
             label = _page_label(reader, number)
-            pages.append(Page(number=number, label=label, text=_clean_pdf_text(text)))
+            pages.append(Page(number=number, label=label, text=text))
+            if needs_ocr(text, _has_images(pdf_page)):
+                to_ocr.append(number)
             if on_page is not None:
                 on_page(number, count)
     except DocumentError:
@@ -108,9 +124,113 @@ def parse_pdf(data: bytes, on_page: Callable[[int, int], None] | None = None) ->
         raise CorruptDocument(f"the PDF is damaged and cannot be read ({type(exc).__name__})") from None
     if not pages:
         raise CorruptDocument("the PDF has no pages")
+    ocr_pages = _ocr_into(pages, to_ocr, data, on_page, ocr_cached) if to_ocr else []
     if sum(len(p.text.strip()) for p in pages) < MIN_TEXT_CHARS:
-        raise NoTextLayer("no text layer: this PDF is scanned images and needs OCR first")
-    return pages
+        if not ocr_pages:
+            raise NoTextLayer("no text layer: this PDF is scanned images and needs OCR first")
+        blank = sum(1 for p in ocr_pages if p.note == "blank page")
+        if blank == len(ocr_pages):
+            raise NoTextLayer(f"no text layer, and OCR found no text: {_pages(blank)} blank")
+        where = "its page" if len(ocr_pages) == 1 else f"its {len(ocr_pages)} pages"
+        raise NoTextLayer(f"no text layer, and OCR could not read any words on {where} (pictures, or too faint to read)")
+    return pages, ocr_pages
+
+
+def _pages(n: int) -> str:
+    return "its page is" if n == 1 else f"its {n} pages are" if n else "no page"
+
+
+# A page with a text layer this short and an image on it is read by OCR as well: scanners stamp a
+# page number or a Bates label on an image of the page. The longer reading is kept.
+SHORT_TEXT_CHARS = 200
+
+
+def needs_ocr(text: str, has_images: bool) -> bool:
+    """Whether a page's text layer cannot be trusted as its text: none or hardly any, garbled
+    (replacement or private-use characters, `(cid:N)` codes), or not words (a scanner's bad OCR
+    layer, characters spaced out one by one)."""
+    from assistant.ingest.ocr import looks_like_text
+
+    visible = text.strip()
+    if len(visible) < MIN_TEXT_CHARS:
+        return True
+    if has_images and len(visible) < SHORT_TEXT_CHARS:
+        return True
+    if _garbled(visible):
+        return True
+    tokens = visible.split()
+    if len(tokens) >= 30 and sum(len(t) == 1 for t in tokens) > 0.5 * len(tokens):
+        return True
+    # Tables of figures and codes are text too: only a layer mostly of non-words is distrusted.
+    return not looks_like_text(visible, share=0.4)
+
+
+def _has_images(pdf_page) -> bool:
+    """Whether the page draws an image (read from its resources, without decoding anything)."""
+    def resolved(value):
+        return value.get_object() if hasattr(value, "get_object") else value
+
+    try:
+        resources = resolved(pdf_page.get("/Resources")) or {}
+        xobjects = resolved(resources.get("/XObject")) or {}
+        return any(resolved(xobjects[name]).get("/Subtype") == "/Image" for name in xobjects)
+    except Exception:  # noqa: BLE001 - odd resources: assume an image, so OCR decides
+        return True
+
+
+def _ocr_into(pages: list[Page], numbers: list[int], data: bytes, on_page, cached) -> list[OcrPage]:
+    """OCR the pages that need it and put their text in `pages`; the pages OCR read."""
+    from assistant.ingest import ocr
+
+    reason = ocr.unavailable_reason()
+    if reason:
+        if all(len(pages[n - 1].text.strip()) < MIN_TEXT_CHARS for n in range(1, len(pages) + 1)):
+            raise NoTextLayer(f"no text layer: this PDF is scanned images and needs OCR, which is not "
+                              f"available here: {reason}")
+        return []  # a mixed PDF: index what its text layer has
+
+    read: list[OcrPage] = []
+
+    def heard(page: OcrPage, fresh: bool):
+        if on_page is not None:
+            on_page(len(read) + 1, len(numbers), page, fresh)
+
+    try:
+        for page in ocr.ocr_pdf(data, numbers, cached, heard):
+            layer = pages[page.number - 1]
+            if _ocr_reads_better(page, layer.text):
+                pages[page.number - 1] = Page(number=layer.number, label=layer.label, text=page.text)
+                read.append(page)
+            else:  # the layer's own text was the longer reading (a short page with a logo)
+                read.append(OcrPage(page.number, layer.text, page.confidence, (), note="text layer kept"))
+    except ocr.OcrUnavailable as exc:
+        raise NoTextLayer(f"no text layer: this PDF needs OCR, which is not available here: {exc}") from None
+    except Exception as exc:
+        if type(exc).__module__.startswith("pypdfium2"):
+            raise CorruptDocument(f"the PDF is damaged and its pages cannot be rendered for OCR ({exc})") from None
+        raise
+    return [p for p in read if p.note != "text layer kept"]
+
+
+def _ocr_reads_better(page: OcrPage, layer: str) -> bool:
+    """Whether OCR's reading replaces the page's text layer: always for a layer with next to
+    nothing or garbled characters; else when OCR is confident and reads much more (a stamp over a
+    scan), or clearly more words (a scanner's bad OCR layer). A table of figures keeps its layer."""
+    from assistant.ingest.ocr import wordlike_share
+
+    visible = layer.strip()
+    if len(visible) < MIN_TEXT_CHARS or _garbled(visible):
+        return True
+    if page.low or not page.text.strip():
+        return False
+    return (len(page.text.strip()) > 2 * len(visible)
+            or wordlike_share(page.text) > wordlike_share(visible) + 0.15)
+
+
+def _garbled(visible: str) -> bool:
+    bad = sum(1 for ch in visible if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff"
+              or (ord(ch) < 32 and ch not in "\n\t"))
+    return bad + 5 * visible.count("(cid:") > 0.02 * len(visible)
 
 
 def _page_label(reader, number: int) -> str:

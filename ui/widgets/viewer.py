@@ -1,6 +1,7 @@
 """The source viewer: the cited page with the cited passage highlighted and scrolled into view.
 
-A PDF shows the rendered page (QtPdf) with the passage's text boxes painted over; DOCX and TXT,
+A PDF shows the rendered page (QtPdf) with the passage's text boxes painted over (on a page read
+by OCR, the boxes OCR gave its words, since the page has no text for QtPdf to find); DOCX and TXT,
 which have no pages, show the stored text with the passage selected. If the original PDF has moved
 or cannot be rendered, the stored page text is shown instead, so a citation can always be checked.
 """
@@ -53,6 +54,14 @@ def normalised_find(haystack: str, needle: str) -> tuple[int, int] | None:
     return None
 
 
+def ocr_box(words, start: int, end: int) -> tuple[float, float, float, float] | None:
+    """The box around the OCR words that overlap page_text[start:end], as fractions of the page."""
+    boxes = [w[2:] for w in words if w[0] < end and w[1] > start]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
 class PdfPage(QLabel):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -84,10 +93,13 @@ class SourceViewer(QWidget):
         self._pdf_path = ""
 
     def show_passage(self, doc_name: str, doc_type: str, path: str, page_number: int, page_label: str,
-                     page_text: str, start: int, end: int):
-        """Show `page_text[start:end]` of a document: its rendered PDF page when there is one."""
+                     page_text: str, start: int, end: int, words: tuple = ()):
+        """Show `page_text[start:end]` of a document: its rendered PDF page when there is one.
+        `words`: the page's OCR word boxes (start, end, x0, y0, x1, y1 as fractions of the page)
+        when it was read by OCR."""
         quote = page_text[start:end]
-        if doc_type == "pdf" and Path(path).is_file() and self._show_pdf(path, page_number, quote):
+        if doc_type == "pdf" and Path(path).is_file() and self._show_pdf(path, page_number, quote,
+                                                                         ocr_box(words, start, end)):
             found = self.page_label.highlight_rect is not None
             self.shown = Shown(doc_name, page_number, "pdf", found)
             self.header.setText(f"<b>{_escape(doc_name)}</b> — page {page_number}"
@@ -99,7 +111,8 @@ class SourceViewer(QWidget):
         self.shown = Shown(doc_name, page_number, "text", end > start)
         self.header.setText(f"<b>{_escape(doc_name)}</b> — {_escape(where)}{note}")
 
-    def _show_pdf(self, path: str, page_number: int, quote: str) -> bool:
+    def _show_pdf(self, path: str, page_number: int, quote: str,
+                  box: tuple[float, float, float, float] | None = None) -> bool:
         if self._pdf_path != path:
             self._pdf.close()
             if self._pdf.load(path) != QPdfDocument.Error.None_:
@@ -117,7 +130,11 @@ class SourceViewer(QWidget):
         if image.isNull():
             return False
         pixmap = QPixmap.fromImage(image)
-        rect = self._passage_rect(index, quote, scale)
+        if box is not None:  # OCR's words: fractions of the page as rendered
+            rect = QRectF(box[0] * size.width() - 2, box[1] * size.height() - 2,
+                          (box[2] - box[0]) * size.width() + 4, (box[3] - box[1]) * size.height() + 4)
+        else:
+            rect = self._passage_rect(index, quote, scale)
         self.page_label.highlight_rect = rect
         if rect is not None:
             painter = QPainter(pixmap)
