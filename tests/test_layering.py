@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Lowest first. A module may import from its own layer and every layer before it.
 LAYERS = [
-    {"types", "errors", "text", "addressed_to_ai", "paths", "hashing", "settings", "child_process"},
+    {"types", "errors", "text", "language", "addressed_to_ai", "paths", "hashing", "settings", "child_process"},
     {"store", "embedding"},
     {"ingest"},
     {"retrieval"},

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.language import ENGLISH, FRENCH, GERMAN
 from assistant.settings import ChunkerSettings
+from assistant.store.lexical_forms import document_language
 from assistant.text import is_heading, normalise_space
 from assistant.types import Page
 
@@ -32,6 +34,62 @@ MINOR_LINE = re.compile(r"^[^\S\n]*\((?:[a-z]{1,2}|[ivx]{1,5}|\d{1,2})\)[^\S\n]+
 # Preferred places to cut an over-long unit, best first.
 _CUT_PATTERNS = (re.compile(r"\n[^\S\n]*\n"), re.compile(r"[.;:][\"”)]?\s"), re.compile(r"\n"), re.compile(r"\s"))
 
+# German and French legal text numbers its units with words of its own: "Artikel 28", "§ 5",
+# "Ziffer 3", "Anlage 2", "Kapitel III", "Abschnitt 4"; "Article 5", "Article 1er", "Annexe A",
+# "Chapitre II", "Section 3", "Titre IV". Their items are written "a)" and "1)" as well as "(1)",
+# and their capitals carry accents. English keeps the patterns above unchanged.
+_INTL_KEYWORD = {
+    GERMAN: r"(?:ARTIKEL|Artikel|Art\.|§§?|ZIFFER|Ziffer|Ziff\.|ANLAGE|Anlage|ANHANG|Anhang|KAPITEL|Kapitel"
+            r"|ABSCHNITT|Abschnitt|TEIL|Teil|Absatz|Abs\.)",
+    FRENCH: r"(?:ARTICLE|Article|Art\.|ANNEXE|Annexe|CHAPITRE|Chapitre|SECTION|Section|TITRE|Titre|PARTIE|Partie"
+            r"|APPENDICE|Appendice)",
+}
+_CAPITALS = "A-ZÀ-ÖØ-Þ"  # A-Z with the accented capitals of German and French (Ä, Ö, Ü, É, È, Ç ...)
+_INTL_NUMBER = r"(?:[0-9]+(?:er|re)?|[IVXLC]+|premier)[a-z]?"  # 28, 1er, IV, 5a, "premier"
+
+
+def _intl_major(keyword: str) -> re.Pattern:
+    return re.compile(
+        r"^[^\S\n]*(?:"
+        rf"{keyword}[^\S\n]*{_INTL_NUMBER}\b"  # Artikel 28, § 5, Article 1er, Chapitre II
+        rf"|{keyword}[^\S\n]+[A-Z]\b"  # Anlage B, Annexe A
+        rf"|\d{{1,3}}(?:\.\d{{1,3}}){{0,3}}\.?[^\S\n]+[{_CAPITALS}(\"“„«]"  # 4.1 Verarbeitung / 2. Le sous-traitant
+        rf"|[{_CAPITALS}][{_CAPITALS}0-9 ,;&'’/\-]{{3,70}}[^\S\n]*$"  # SHORT UPPER-CASE HEADING
+        r")",
+        re.MULTILINE,
+    )
+
+
+_INTL_MINOR = re.compile(r"^[^\S\n]*(?:\((?:[a-z]{1,2}|[ivx]{1,5}|\d{1,2})\)|(?:[a-z]|\d{1,2})\))[^\S\n]+", re.MULTILINE)
+# A German numbered paragraph, "(3) Die Verarbeitung ...": cited as "Artikel 28 Abs. 3".
+_ABSATZ = re.compile(r"[^\S\n]*\((\d{1,2}[a-z]?)\)[^\S\n]+")
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    """How one language writes the lines that open a unit, and the numbers in its headings."""
+    major: re.Pattern
+    minor: re.Pattern
+    number: re.Pattern  # the number part of a heading line ("12.3 ", "Artikel 28 ", "§ 5 ")
+    keyword: re.Pattern | None = None  # a heading that is a reference: "Artikel 28", "§ 5"
+    paragraph: re.Pattern | None = None  # a numbered paragraph refines the reference: "Abs. 3"
+
+
+_ENGLISH = _Grammar(MAJOR_LINE, MINOR_LINE, re.compile(r"^(?:[\w]+ )?[\dIVXLC]+(?:\.\d+)*\.? ?"))
+
+
+def _intl_grammar(language: str) -> _Grammar:
+    keyword = _INTL_KEYWORD[language]
+    return _Grammar(
+        _intl_major(keyword), _INTL_MINOR,
+        re.compile(rf"^(?:{keyword} ?|[\w]+ )?(?:{_INTL_NUMBER}|[A-Z]\b)(?:\.\d+)*\.? ?"),
+        keyword=re.compile(rf"^({keyword}) ?({_INTL_NUMBER}|[A-Z]\b)"),
+        paragraph=_ABSATZ if language == GERMAN else None,
+    )
+
+
+GRAMMARS = {ENGLISH: _ENGLISH, GERMAN: _intl_grammar(GERMAN), FRENCH: _intl_grammar(FRENCH)}
+
 
 @dataclass(frozen=True)
 class ChunkSpan:
@@ -49,24 +107,51 @@ class _Unit:
     major: bool
     heading: str  # the heading this unit opens, or ""
     heading_line: bool = False  # opens with a line that is only a heading ("4. LIABILITY")
+    reference: str = ""  # of a heading that is a reference ("Artikel 28", "§ 5"): that part
+    paragraph: str = ""  # the number of the German paragraph it opens ("(3) ..." -> "3"), or ""
 
 
-def chunk_pages(pages: list[Page] | tuple[Page, ...], settings: ChunkerSettings = ChunkerSettings()) -> list[ChunkSpan]:
-    """Cut pages into chunks; the clause heading in force carries over page breaks."""
+@dataclass(frozen=True)
+class _InForce:
+    """The heading in force, carried from unit to unit and across page breaks."""
+    heading: str = ""
+    reference: str = ""
+    paragraph: str = ""
+
+    @property
+    def label(self) -> str:
+        """What a chunk cites: the heading, or "Artikel 28 Abs. 3" inside a numbered paragraph."""
+        return f"{self.reference} Abs. {self.paragraph}" if self.paragraph else self.heading
+
+    def after(self, unit: _Unit) -> "_InForce":
+        if unit.heading:
+            return _InForce(unit.heading, unit.reference)
+        if unit.paragraph and self.reference:
+            return _InForce(self.heading, self.reference, unit.paragraph)
+        return self
+
+
+def chunk_pages(pages: list[Page] | tuple[Page, ...], settings: ChunkerSettings = ChunkerSettings(),
+                language: str | None = None) -> list[ChunkSpan]:
+    """Cut pages into chunks; the clause heading in force carries over page breaks. The
+    document's language (detected from its first pages unless given) decides which headings and
+    clause numbers are recognised: English, German or French."""
+    grammar = GRAMMARS.get(language or document_language(p.text for p in pages), _ENGLISH)
     chunks: list[ChunkSpan] = []
-    heading = ""
+    in_force = _InForce()
     for page in pages:
-        page_chunks, heading = _chunk_page(page, settings, heading)
+        page_chunks, in_force = _chunk_page(page, settings, in_force, grammar)
         chunks.extend(page_chunks)
     return chunks
 
 
-def _chunk_page(page: Page, settings: ChunkerSettings, heading: str) -> tuple[list[ChunkSpan], str]:
+def _chunk_page(page: Page, settings: ChunkerSettings, in_force: _InForce,
+                grammar: _Grammar) -> tuple[list[ChunkSpan], _InForce]:
     text = page.text
     chunks: list[ChunkSpan] = []
     cur_start: int | None = None
     cur_end = 0
-    cur_heading = heading
+    cur_heading = in_force.label
 
     def flush():
         nonlocal cur_start
@@ -76,9 +161,8 @@ def _chunk_page(page: Page, settings: ChunkerSettings, heading: str) -> tuple[li
                 chunks.append(ChunkSpan(page.number, span[0], span[1], text[span[0] : span[1]], cur_heading))
         cur_start = None
 
-    for unit in _units(text, settings.max_chars):
-        if unit.heading:
-            heading = unit.heading
+    for unit in _units(text, settings.max_chars, grammar):
+        in_force = in_force.after(unit)
         size = unit.end - (cur_start if cur_start is not None else unit.start)
         too_big = size > settings.max_chars
         current = cur_end - cur_start if cur_start is not None else 0
@@ -91,21 +175,21 @@ def _chunk_page(page: Page, settings: ChunkerSettings, heading: str) -> tuple[li
             flush()
         if cur_start is None:
             cur_start = unit.start
-            cur_heading = heading
+            cur_heading = in_force.label
         cur_end = unit.end
     flush()
-    return chunks, heading
+    return chunks, in_force
 
 
-def _units(text: str, max_chars: int) -> list[_Unit]:
+def _units(text: str, max_chars: int, grammar: _Grammar = _ENGLISH) -> list[_Unit]:
     """Structural units of a page, each no longer than max_chars."""
     starts = {0: (False, "")}
-    for m in MINOR_LINE.finditer(text):
+    for m in grammar.minor.finditer(text):
         starts.setdefault(m.start(), (False, ""))
-    for m in MAJOR_LINE.finditer(text):
+    for m in grammar.major.finditer(text):
         line_end = text.find("\n", m.start())
         line = text[m.start() : line_end if line_end != -1 else len(text)].strip()
-        starts[m.start()] = (True, _heading_of(line))
+        starts[m.start()] = (True, _heading_of(line, grammar.number))
     ordered = sorted(starts)
     units = []
     for i, start in enumerate(ordered):
@@ -113,20 +197,33 @@ def _units(text: str, max_chars: int) -> list[_Unit]:
         major, heading = starts[start]
         first_line = text[start:end].strip().split("\n", 1)[0]
         heading_line = bool(heading) and normalise_space(first_line) == heading
+        reference, paragraph = _reference(heading, grammar), ""
+        if not major and grammar.paragraph is not None and (m := grammar.paragraph.match(text, start)):
+            paragraph = m.group(1)
         for j, (a, b) in enumerate(cut_to_size(text, start, end, max_chars)):
-            units.append(_Unit(a, b, major and j == 0, heading if j == 0 else "", heading_line and j == 0))
+            first = j == 0
+            units.append(_Unit(a, b, major and first, heading if first else "", heading_line and first,
+                               reference if first else "", paragraph if first else ""))
     return units
+
+
+def _reference(heading: str, grammar: _Grammar) -> str:
+    """The citable part of a heading in German or French: "§ 5" of "§5 Haftung", "Artikel 28"."""
+    if not heading or grammar.keyword is None:
+        return ""
+    m = grammar.keyword.match(heading)
+    return f"{m.group(1)} {m.group(2)}" if m else ""
 
 
 _TITLE_CUT = re.compile(r"(?<=\w)[.:](?:\s|$)")
 
 
-def _heading_of(line: str) -> str:
+def _heading_of(line: str, number_pattern: re.Pattern = _ENGLISH.number) -> str:
     """The heading a clause line carries, or "" when it opens with running text.
     "12.3 Limitation of Liability. The Supplier..." -> "12.3 Limitation of Liability";
     "ARTICLE 28" and "4. LIABILITY" are headings whole; "4.1 Each party's total..." is not."""
     line = re.sub(r"\s+", " ", line).strip()
-    number = re.match(r"^(?:[\w]+ )?[\dIVXLC]+(?:\.\d+)*\.? ?", line)
+    number = number_pattern.match(line)
     body = line[number.end() if number else 0 :]
     cut = _TITLE_CUT.search(body)
     title = body[: cut.start()] if cut else body

@@ -22,8 +22,16 @@ _ASKED = (
     # "What is the Effective Date of ...?": answered by the definition when the document has one.
     re.compile(r"^\s*what\s+(?:is|are)\s+" + _ARTICLE + r"(?P<term>[^?,;]+?)"
                r"\s*(?:\?|$|,|\b(?:of|in|under|for|to|that|which|between|when|if|given|does|do)\b)", re.IGNORECASE),
+    # German and French: "Wie definiert die DSGVO den Auftragsverarbeiter?", "Comment le RGPD
+    # définit-il le sous-traitant ?", "Was versteht die DSGVO unter ...?"
+    re.compile(r"\bdefiniert\s+(?:die|der|das)\s+\S+\s+(?:(?:den|die|das|der|einen|eine|ein)\s+)?"
+               r"(?P<term>[^?,;]+?)\s*(?:\?|$|,|;)", re.IGNORECASE),
+    re.compile(r"\bversteht\s+(?:die|der|das|man)\s+(?:\S+\s+)?unter\s+(?:(?:den|dem|der|einem|einer)\s+)?"
+               r"(?P<term>[^?,;]+?)\s*(?:\?|$|,|;)", re.IGNORECASE),
+    re.compile(r"\bdéfinit(?:-il|-elle)?\s+(?:(?:le|la|les|un|une|des)\s+|l['’])?"
+               r"(?P<term>[^?,;]+?)\s*(?:\?|$|,|;)", re.IGNORECASE),
 )
-_QUOTES = "\"'‘’“”"
+_QUOTES = "\"'‘’“”„«»"
 SEARCH_LIMIT = 200  # passages holding the term's words that are checked for its definition
 
 
@@ -54,6 +62,11 @@ def definition_at(text: str, term: str) -> int | None:
                       text, re.IGNORECASE)
     if match:
         return match.start()
+    # A numbered list of definitions without a verb, as German and French texts write them:
+    # '8. „Auftragsverarbeiter“ eine natürliche ...', '8) «sous-traitant», la personne ...'.
+    match = re.search(rf"(?:^|\n)[^\S\n]*\(?\d{{1,2}}[.)]\s*({quoted})", text, re.IGNORECASE)
+    if match:
+        return match.start(1)
     match = re.search(rf"\(\s*(?:[\w,]+\s+){{0,3}}?{quoted}", text, re.IGNORECASE)
     if match:
         ends = [m.end() for m in re.finditer(r"[.;:](?=\s)|\n\s*\n", text[:match.start()])]

@@ -13,7 +13,11 @@ from typing import Sequence
 
 from assistant.types import Hit
 
-_ADOPTED = re.compile(r"\b(HAVE|HAS) ADOPTED TH(IS|E PRESENT) (REGULATION|DIRECTIVE|DECISION)\b")
+_ADOPTED = re.compile(
+    r"\b(HAVE|HAS) ADOPTED TH(IS|E PRESENT) (REGULATION|DIRECTIVE|DECISION)\b"
+    r"|\bHAB(EN|T) (FOLGENDE|DIESE) (VERORDNUNG|RICHTLINIE|BESCHLUSS|ENTSCHEIDUNG) ERLASSEN\b"  # German acts
+    r"|\b(ONT|A) ADOPTÉ (LE PRÉSENT RÈGLEMENT|LA PRÉSENTE (DIRECTIVE|DÉCISION))"  # French acts
+)
 
 
 def articles_start(index, source_id: str) -> tuple[int, int] | None:
