@@ -33,3 +33,29 @@ def detect_language(text: str, sample_chars: int = 20_000) -> str:
                 counts[lang] += 1
     best = max(LANGUAGES, key=lambda lang: counts[lang])
     return best if counts[best] >= MIN_HITS else ENGLISH
+
+
+# Letters that only one of the two other languages writes: a short question ("Kündigungsfrist?",
+# "Quel préavis ?") has too few function words to count, but its letters still tell.
+_GERMAN_LETTERS = set("äöüß")
+_FRENCH_LETTERS = set("éèêàâçîïôûùœë")
+LANGUAGE_NAMES = {ENGLISH: "English", GERMAN: "German", FRENCH: "French"}
+
+
+def question_language(question: str) -> str:
+    """The language of a question, which the answer is written in: function words when there are
+    any (a single one decides a short question), else letters only German or French writes, else
+    English."""
+    counts = {lang: 0 for lang in LANGUAGES}
+    for word in _WORD.findall(question.lower()):
+        for lang, words in _FUNCTION_WORDS.items():
+            if word in words:
+                counts[lang] += 1
+    ranked = sorted(LANGUAGES, key=lambda lang: -counts[lang])
+    if counts[ranked[0]] and counts[ranked[0]] > counts[ranked[1]]:
+        return ranked[0]
+    letters = set(question.lower())
+    german, french = bool(letters & _GERMAN_LETTERS), bool(letters & _FRENCH_LETTERS)
+    if german != french:
+        return GERMAN if german else FRENCH
+    return ENGLISH

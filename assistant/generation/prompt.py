@@ -21,6 +21,7 @@ from typing import Mapping, Sequence
 
 from assistant.addressed_to_ai import NOTE, neutralise
 from assistant.grounding.running_lines import without_running_lines
+from assistant.language import ENGLISH, LANGUAGE_NAMES, detect_language, question_language
 from assistant.text import content_words, sentence_spans
 from assistant.types import Hit
 
@@ -101,6 +102,19 @@ def strip_label_echoes(text: str, passages: Sequence[Hit]) -> str:
     return text.strip()
 
 
+def language_instruction(question: str, passages: Sequence[Hit]) -> str:
+    """What to write in, when it is not all English: the question's language, with the passages'
+    own words quoted in theirs, so the quote can be checked against the document
+    (grounding/citations.py) even when the answer around it is in another language. Empty for an
+    English question about English passages (the prompt then stays as it was)."""
+    asked = question_language(question)
+    shown = {detect_language(p.text) for p in passages}
+    if asked == ENGLISH and shown <= {ENGLISH}:
+        return ""
+    return (f" Answer in {LANGUAGE_NAMES[asked]}. Quote the passage's exact words, in the passage's own language, "
+            "in quotation marks.")
+
+
 def user_message(question: str, passages: Sequence[Hit], running: Mapping[str, frozenset[str]] | None = None) -> str:
     """`running`: per source id, the running headers and footers left out of its passages."""
     running = running or {}
@@ -109,7 +123,7 @@ def user_message(question: str, passages: Sequence[Hit], running: Mapping[str, f
               for n, p in enumerate(passages, start=1)]
     return (
         "Passages:\n\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}\n"
-        "Answer from the passages only and cite them as [n]."
+        "Answer from the passages only and cite them as [n]." + language_instruction(question, passages)
     )
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from assistant.ingest.pipeline import document_windows
-from assistant.store.catalog import FAST
+from assistant.store.catalog import FAST, MAIN, MULTILINGUAL
 from assistant.store.index import Index
 from assistant.store.writer_lock import writing
 
@@ -49,8 +49,11 @@ YIELD_SECONDS = 0.25
 
 
 def upgrade(index: Index, embedder, progress: UpgradeCallback | None = None,
-            cancel: threading.Event | None = None, notify: Callable[[str], None] | None = None) -> UpgradeResult:
-    """Give every FAST document its MiniLM vectors. `notify` hears that another writer is waited for."""
+            cancel: threading.Event | None = None, notify: Callable[[str], None] | None = None,
+            multilingual_embedder=None) -> UpgradeResult:
+    """Give every FAST document its full vectors: MiniLM's, or for a document in the multilingual
+    space (German, French) the `multilingual_embedder`'s. Without one, such a document is moved
+    to MiniLM's space, and the catalog says so. `notify` hears that another writer is waited for."""
     began = time.perf_counter()
     todo = index.catalog.in_tier(FAST)
     done = windows = 0
@@ -71,7 +74,13 @@ def upgrade(index: Index, embedder, progress: UpgradeCallback | None = None,
                 progress(UpgradeProgress(done, len(todo), doc.name, windows))
             title, chunks = index.catalog.window_texts(source_id)
             texts, owner = document_windows(title, chunks, index.chunker.window_chars)
-            vectors = _embed(embedder, texts, cancel)
+            full = embedder
+            if index.catalog.space_of(source_id) == MULTILINGUAL:
+                if multilingual_embedder is not None:
+                    full = multilingual_embedder
+                else:
+                    index.catalog.set_space(source_id, MAIN)
+            vectors = _embed(full, texts, cancel)
             if vectors is None:
                 break
             index.upgrade_document(source_id, doc.doc_type, [chunks[o].chunk_id for o in owner], vectors)

@@ -6,6 +6,12 @@ rankings are merged by rank, not by score: a hit's rank within its tier is scale
 of its rank among all passages, rank × all windows / that tier's windows. With a fast tier of 10 %
 of the collection, its first hit counts as the tenth of the whole. Each chunk is kept once (a
 document briefly has both while its upgrade is written), at its better place.
+
+The same holds for the vector spaces: documents in German or French have the multilingual
+embedder's vectors (e5, in a Chroma store of their own), English ones MiniLM's. A question is
+embedded by each model whose space holds documents in scope, and the rankings are merged the same
+way. e5 puts a question and a passage in different languages close together, which is what
+answers an English question about a German contract.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
+from assistant.store.catalog import MAIN, MULTILINGUAL
 from assistant.store.vectors import WINDOWS_PER_CHUNK
 
 
@@ -41,13 +48,19 @@ def fast_search(matrix, query: np.ndarray, k: int, scope: Sequence[str] | None) 
 def merge_tiers(full: list[tuple[str, str, float]], full_windows: int,
                 fast: list[tuple[str, str, float]], fast_windows: int, k: int) -> list[tuple[str, str, float]]:
     """One ranking of both tiers' hits, by each hit's estimated rank among all windows."""
-    if not fast:
-        return full[:k]
-    if not full:
-        return fast[:k]
-    total = full_windows + fast_windows
-    placed = [((rank + 1) * total / max(full_windows, 1), 0, hit) for rank, hit in enumerate(full)]
-    placed += [((rank + 1) * total / max(fast_windows, 1), 1, hit) for rank, hit in enumerate(fast)]
+    return merge_rankings([(full, full_windows), (fast, fast_windows)], k)
+
+
+def merge_rankings(rankings: Sequence[tuple[list[tuple[str, str, float]], int]], k: int) -> list[tuple[str, str, float]]:
+    """One ranking of several (hits, windows searched) rankings, by each hit's estimated rank
+    among all their windows; a tie goes to the ranking listed first. Rankings with no hit count
+    for nothing."""
+    found = [(hits, windows) for hits, windows in rankings if hits]
+    if len(found) <= 1:
+        return found[0][0][:k] if found else []
+    total = sum(windows for _, windows in found)
+    placed = [((rank + 1) * total / max(windows, 1), tier, hit)
+              for tier, (hits, windows) in enumerate(found) for rank, hit in enumerate(hits)]
     merged: dict[str, tuple[str, str, float]] = {}
     for _place, _tier, hit in sorted(placed, key=lambda p: (p[0], p[1])):
         merged.setdefault(hit[0], hit)
@@ -55,21 +68,38 @@ def merge_tiers(full: list[tuple[str, str, float]], full_windows: int,
 
 
 class TieredDense:
-    """Dense search of an index with both embedders; the fast one is asked only while some
-    document has fast vectors, so an upgraded collection never loads it."""
+    """Dense search of an index with every embedder it has vectors of; the fast one is asked only
+    while some document has fast vectors, so an upgraded collection never loads it, and the
+    multilingual one only when documents in scope are in its space."""
 
-    def __init__(self, index, embedder, fast_embedder=None):
+    def __init__(self, index, embedder, fast_embedder=None, multilingual_embedder=None):
         self.index = index
         self.embedder = embedder
         self.fast_embedder = fast_embedder
+        self.multilingual_embedder = multilingual_embedder
+        self._queries: dict[tuple[int, str], np.ndarray] = {}  # one retrieval embeds a question once per model
+
+    def _query_vector(self, embedder, query: str) -> np.ndarray:
+        key = (id(embedder), query)
+        if key not in self._queries:
+            if len(self._queries) > 32:
+                self._queries.clear()
+            self._queries[key] = embedder.embed_query(query)
+        return self._queries[key]
 
     def search(self, query: str, k: int, scope: Sequence[str] | None) -> list[tuple[str, str, float]]:
         matrix = self.index.fast_matrix() if self.fast_embedder is not None else None
-        if matrix is None or not len(matrix):
-            return self.index.vectors.query(self.embedder.embed_query(query), k, source_ids=scope)
-        fast = fast_search(matrix, self.fast_embedder.embed_query(query), k, scope)
-        full_windows = self.index.catalog.full_windows()
-        if not full_windows:  # a fresh collection: MiniLM is not even loaded for it
-            return fast
-        full = self.index.vectors.query(self.embedder.embed_query(query), k, source_ids=scope)
-        return merge_tiers(full, full_windows, fast, len(matrix), k)
+        catalog = self.index.catalog
+        multilingual = self.index.vectors_in(MULTILINGUAL) if self.multilingual_embedder is not None else None
+        if (matrix is None or not len(matrix)) and multilingual is None:
+            return self.index.vectors.query(self._query_vector(self.embedder, query), k, source_ids=scope)
+        rankings = []
+        for space, embedder, store in ((MAIN, self.embedder, self.index.vectors),
+                                       (MULTILINGUAL, self.multilingual_embedder, multilingual)):
+            windows = catalog.space_windows(space)
+            if store is None or not windows or (scope is not None and not catalog.space_windows(space, scope)):
+                continue  # a fresh collection: MiniLM is not even loaded for it; nor e5 for English ones
+            rankings.append((store.query(self._query_vector(embedder, query), k, source_ids=scope), windows))
+        if matrix is not None and len(matrix):
+            rankings.append((fast_search(matrix, self._query_vector(self.fast_embedder, query), k, scope), len(matrix)))
+        return merge_rankings(rankings, k)

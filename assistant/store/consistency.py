@@ -20,6 +20,7 @@ from typing import Callable, Iterator
 
 from assistant.store.catalog import UPGRADING, Catalog
 from assistant.store.encryption import PASSPHRASE_ENV, is_encrypted, unlock
+from assistant.store.index import MULTILINGUAL_FOLDER
 from assistant.store.manifest import MANIFEST_NAME, SCHEMA_VERSION, Manifest
 from assistant.store.vectors import VectorStore
 
@@ -59,14 +60,30 @@ def open_stores(folder: Path, vector_store: Callable[[Path], object] = VectorSto
     catalog = Catalog(folder / CATALOG_NAME, key) if (folder / CATALOG_NAME).is_file() else None
     vectors = None
     try:
-        if (folder / CHROMA_FOLDER).is_dir():
-            vectors = vector_store(folder / CHROMA_FOLDER)
+        stores = [vector_store(folder / name) for name in (CHROMA_FOLDER, MULTILINGUAL_FOLDER) if (folder / name).is_dir()]
+        if stores:
+            vectors = stores[0] if len(stores) == 1 else _BothSpaces(stores)
         yield catalog, vectors
     finally:
         if vectors is not None:
             vectors.close()
         if catalog is not None:
             catalog.close()
+
+
+class _BothSpaces:
+    """MiniLM's store and the multilingual one read as one: their vector ids never collide (each
+    document's windows are in one space only), so the audit counts them together."""
+
+    def __init__(self, stores):
+        self.stores = stores
+
+    def ids(self) -> list[tuple[str, str]]:
+        return [pair for store in self.stores for pair in store.ids()]
+
+    def close(self):
+        for store in self.stores:
+            store.close()
 
 
 def read_manifest_problem(folder: Path, embedder: str, dimension: int) -> str:

@@ -2,7 +2,10 @@
 the schema version. Vectors from two different embedders are not comparable, so opening an index
 with another embedder is refused rather than silently returning nonsense. The same holds for the
 fast embedder, whose vectors a document has until its MiniLM ones are written (catalog tiers):
-it is recorded the first time an index is opened with one, and another is refused after that."""
+it is recorded the first time an index is opened with one, and another is refused after that.
+And for the multilingual embedder, whose vectors the documents in German or French have (in a
+Chroma store of their own, `chroma-multilingual/`; the catalog says which document is in which
+space): one index never holds vectors of two models in one space, nor of an unnamed model."""
 
 from __future__ import annotations
 
@@ -28,6 +31,8 @@ class Manifest:
     encrypted: bool = False  # its catalog, review cache and audit log are encrypted (encryption.py)
     fast_embedder: str = ""  # "" until an index is first opened with a fast embedder
     fast_dimension: int = 0
+    multilingual_embedder: str = ""  # "" until an index is first opened with a multilingual embedder
+    multilingual_dimension: int = 0
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -44,18 +49,24 @@ class Manifest:
             encrypted=bool(data.get("encrypted", False)),
             fast_embedder=str(data.get("fast_embedder", "")),
             fast_dimension=int(data.get("fast_dimension", 0)),
+            multilingual_embedder=str(data.get("multilingual_embedder", "")),
+            multilingual_dimension=int(data.get("multilingual_dimension", 0)),
         )
 
 
 def load_or_create(folder: Path, embedder: str, dimension: int, chunker: ChunkerSettings,
-                   encrypted: bool = False, fast: tuple[str, int] | None = None) -> Manifest:
+                   encrypted: bool = False, fast: tuple[str, int] | None = None,
+                   multilingual: tuple[str, int] | None = None) -> Manifest:
     """Return the folder's manifest, creating it for a new index; refuse a mismatched embedder.
     An existing index keeps its own chunker settings so its chunks stay comparable. `fast`: the
-    fast embedder's (name, dimension), recorded if the manifest has none yet."""
+    fast embedder's (name, dimension), recorded if the manifest has none yet; `multilingual` the
+    same for the multilingual embedder."""
     path = folder / MANIFEST_NAME
     fast_name, fast_dimension = fast or ("", 0)
     if not path.exists():
-        manifest = Manifest(SCHEMA_VERSION, embedder, dimension, chunker, encrypted, fast_name, fast_dimension)
+        ml_name, ml_dimension = multilingual or ("", 0)
+        manifest = Manifest(SCHEMA_VERSION, embedder, dimension, chunker, encrypted, fast_name, fast_dimension,
+                            ml_name, ml_dimension)
         if _create_once(path, manifest.to_json()):
             return manifest
         # Another process (the app and a script ingesting into a new index at once) created it a
@@ -75,17 +86,27 @@ def load_or_create(folder: Path, embedder: str, dimension: int, chunker: Chunker
             f"({manifest.dimension} dimensions), but the current model is '{embedder}' ({dimension} dimensions). "
             "Switch back to that model, or re-index the documents into a new index."
         )
-    if fast is None:
-        return manifest
-    if not manifest.fast_embedder:
-        manifest = replace(manifest, fast_embedder=fast_name, fast_dimension=fast_dimension)
-        _write_whole(path, manifest.to_json())
-    elif (manifest.fast_embedder, manifest.fast_dimension) != fast:
-        raise EmbedderMismatch(
-            f"The index at {folder} holds fast vectors from '{manifest.fast_embedder}' "
-            f"({manifest.fast_dimension} dimensions), but the current fast model is '{fast_name}' "
-            f"({fast_dimension} dimensions). Open it with that model, or re-index the documents into a new index."
-        )
+    if fast is not None:
+        if not manifest.fast_embedder:
+            manifest = replace(manifest, fast_embedder=fast_name, fast_dimension=fast_dimension)
+            _write_whole(path, manifest.to_json())
+        elif (manifest.fast_embedder, manifest.fast_dimension) != fast:
+            raise EmbedderMismatch(
+                f"The index at {folder} holds fast vectors from '{manifest.fast_embedder}' "
+                f"({manifest.fast_dimension} dimensions), but the current fast model is '{fast_name}' "
+                f"({fast_dimension} dimensions). Open it with that model, or re-index the documents into a new index."
+            )
+    if multilingual is not None:
+        if not manifest.multilingual_embedder:
+            manifest = replace(manifest, multilingual_embedder=multilingual[0], multilingual_dimension=multilingual[1])
+            _write_whole(path, manifest.to_json())
+        elif (manifest.multilingual_embedder, manifest.multilingual_dimension) != multilingual:
+            raise EmbedderMismatch(
+                f"The index at {folder} holds the vectors of its German and French documents from "
+                f"'{manifest.multilingual_embedder}' ({manifest.multilingual_dimension} dimensions), but the current "
+                f"multilingual model is '{multilingual[0]}' ({multilingual[1]} dimensions). Open it with that model, "
+                "or re-index the documents into a new index."
+            )
     return manifest
 
 
