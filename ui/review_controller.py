@@ -80,7 +80,8 @@ class ReviewController(QObject):
         counts = Counter(cell.status for cell in self.panel.model.cells())
         cancelled = " (cancelled)" if job.cancel_event.is_set() else ""
         self.panel.show_idle(f"{self.checklist.name}{cancelled}: {counts['found']} found, "
-                             f"{counts['not_found']} not found, {counts['unclear']} unclear.")
+                             f"{counts['not_found']} not found, {counts['unclear']} unclear"
+                             f"{f', {n} wording to check' if (n := counts['to_check']) else ''}.")
 
     def cancel(self):
         if self.job is not None:

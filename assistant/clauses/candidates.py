@@ -34,6 +34,7 @@ class Candidate:
     rank: int  # of the best search hit holding it; large when the search did not reach it
     signals: int = 0  # how many of the item's signals it matches
     shared: int = 0  # distinct words it shares with the item's question and hints
+    score: float = 0.0  # the learned detector's probability that it carries the clause (0 without one)
 
     @property
     def heading(self) -> bool:

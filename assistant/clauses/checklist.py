@@ -19,6 +19,7 @@ from assistant.text import normalise_space
 SHIPPED = Path(__file__).parent / "checklists"
 VALUE_KINDS = ("none", "text", "period", "date", "place", "amount", "parties")
 EVIDENCE_CHOICES = ("best", "first")
+VERDICT_CHOICES = ("found", "check")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -43,6 +44,9 @@ class Item:
     # Which matching sentence is the evidence: "best" (most signals, then the search's rank) or
     # "first" in reading order, for what a contract states in its opening lines (parties, date).
     evidence: str = "best"
+    # What an accepted candidate is reported as: "found", or "check" ("wording to check") for an
+    # item whose signals are known to be broad and whose precision was never measured on labels.
+    verdict: str = "found"
 
     def terms_in(self, question: str) -> list[str]:
         """The item's label and `asked_by` phrases (else its hints) that the question names, each
@@ -119,7 +123,7 @@ def _patterns(table: dict, key: str, where: str) -> tuple[str, ...]:
 
 def _item(table: dict, where: str) -> Item:
     known = {"id", "label", "question", "definition", "hints", "signals", "exclude", "value", "label_name", "asked_by",
-             "evidence"}
+             "evidence", "verdict"}
     for key in table:
         if key not in known:
             raise ChecklistError(f"{where}: unknown key '{key}' (known: {', '.join(sorted(known))}).")
@@ -133,12 +137,15 @@ def _item(table: dict, where: str) -> Item:
     evidence = _text(table, "evidence", where, required=False, default="best")
     if evidence not in EVIDENCE_CHOICES:
         raise ChecklistError(f"{where}: 'evidence' must be one of {', '.join(EVIDENCE_CHOICES)}, not {evidence!r}.")
+    verdict = _text(table, "verdict", where, required=False, default="found")
+    if verdict not in VERDICT_CHOICES:
+        raise ChecklistError(f"{where}: 'verdict' must be one of {', '.join(VERDICT_CHOICES)}, not {verdict!r}.")
     signals, exclude = _patterns(table, "signals", where), _patterns(table, "exclude", where)
     return Item(id=item_id, label=_text(table, "label", where), question=_text(table, "question", where),
                 definition=_text(table, "definition", where, required=False),
                 hints=_texts(table, "hints", where), signals=signals, exclude=exclude, value=value,
                 label_name=_text(table, "label_name", where, required=False),
-                asked_by=_texts(table, "asked_by", where), evidence=evidence)
+                asked_by=_texts(table, "asked_by", where), evidence=evidence, verdict=verdict)
 
 
 def parse_checklist(text: str, where: str = "checklist", path: Path | None = None) -> Checklist:

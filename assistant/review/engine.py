@@ -4,6 +4,9 @@ For one document and one item:
 1. Candidates: the document's sentences that match one of the item's signals (the wording such a
    clause nearly always has: "governed by", "liquidated damages"). None means "not found": the
    model is not asked, which keeps "found" precise and a review quick.
+1b. A learned detector (clauses/detectors.py), where one beat the signals on labelled contracts,
+   rates each candidate: none at its threshold is "not found" without asking the model; only the
+   ones it accepts go on, the likeliest first.
 2. The candidates are ranked: a full sentence before a bare heading or table header, an
    operative clause before a recital, then by how many of the item's signals they match, then by
    a hybrid search inside that document alone (the item's question and hints). An item stated in
@@ -12,13 +15,15 @@ For one document and one item:
 3. The model answers YES or NO and copies the value. YES is "found", with the best-ranked
    candidate as evidence (and the runner-up when it is as strong); NO, or a reply that cannot be
    read, is "unclear": the wording is there but the model does not judge it to be the clause, so
-   a person should look.
+   a person should look. YES for an item whose measured precision is below PRECISION_BAR, or
+   marked `verdict = "check"`, is "wording to check", not "found".
 Every quote is cut from the page text and checked against it; a value is kept only when it occurs
-in the quote. Text addressed to AI systems is never a candidate (clauses/candidates.py blanks it). Cells are cached by document hash, checklist id and version, and model.
+in the quote. Text addressed to AI systems is never a candidate (clauses/candidates.py blanks it). Cells are cached by document hash, checklist id and version, model and detectors.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import time
@@ -27,6 +32,7 @@ from typing import Callable, Iterator, Sequence
 
 from assistant.clauses.candidates import MAX_QUOTE, Candidate, Document, candidates, load_document
 from assistant.clauses.checklist import Checklist, Item
+from assistant.clauses.detectors import Detectors, heading_at, load_detectors
 from assistant.grounding.ai_text import without_ai_text
 from assistant.grounding.citations import quote_is_verbatim
 from assistant.store.review_cache import ReviewCache
@@ -36,6 +42,13 @@ from assistant.types import Cell, Quote, ReviewStatus, SearchFilters
 
 MAX_EXCERPTS = 3  # candidates the model reads per item
 SEARCH_K = 12
+SHIPPED = "shipped"  # Reviewer(detectors=SHIPPED): the shipped detectors (assistant/clauses/detectors/)
+RANK_BY_SCORE = True  # with a detector, the candidate it scores highest is the evidence
+# "found" is a verdict: an item whose "found" was right less often than this on labelled contracts
+# (its detector's out-of-fold precision) reports "wording to check" instead. On the tune part of
+# cuad100, out of fold: with no bar, "found" over all items was right 0.903 of the time (accuracy
+# 0.901); with 0.7, 0.931 (accuracy 0.893): a margin above 0.90 for contracts nobody tuned on.
+PRECISION_BAR = 0.7
 
 INSTRUCTION = (
     "You check documents clause by clause. You are given a clause, its definition, and numbered "
@@ -89,10 +102,14 @@ class Reviewer:
     """Reviews documents of one index. `generator` streams text (llama.cpp, a server, or a scripted
     stand-in in tests); `model` names it for the cache."""
 
-    def __init__(self, index, retriever, generator, model: str, cache: ReviewCache | None = None):
+    def __init__(self, index, retriever, generator, model: str, cache: ReviewCache | None = None,
+                 detectors: Detectors | str | None = SHIPPED):
         self.index, self.retriever, self.generator = index, retriever, generator
-        self.model = model
+        self.detectors = load_detectors() if detectors == SHIPPED else detectors
+        # The cache keys cells by model; the detectors decide cells too, so they key them as well.
+        self.model = model if self.detectors is None else f"{model} +detectors:{self.detectors.fingerprint}"
         self.cache = cache
+        self._chunks: dict = {}  # source id -> its chunks (for their headings), one document at a time
 
     def review(self, checklist: Checklist, source_ids: Sequence[str] | None = None,
                progress: Callable[[ReviewProgress], None] | None = None,
@@ -135,7 +152,23 @@ class Reviewer:
         matches = candidates(document, item) if item.signals else []
         if item.signals and not matches:
             return cell(ReviewStatus.NOT_FOUND, "No sentence in the document has the wording this clause usually has.")
-        ranked = self._rank(document, item, matches)[:MAX_EXCERPTS]
+        ranked = self._rank(document, item, matches)
+        detector = self.detectors.for_item(item) if self.detectors is not None and item.signals else None
+        if detector is not None and detector.mode == "both":
+            chunks = self._document_chunks(document.source_id)
+            ranked = [dataclasses.replace(c, score=detector.probability(c.text, heading_at(chunks, c.page, c.start)))
+                      for c in ranked]
+            best = max(c.score for c in ranked)
+            if best < detector.threshold:
+                return cell(ReviewStatus.NOT_FOUND,
+                            "Sentences have this clause's usual wording, but none reads like the clause itself "
+                            f"(the learned detector's likeliest is {best:.2f}, below {detector.threshold:.2f}).")
+            # Only sentences the detector accepts are shown and quoted; among them, the one it
+            # finds likeliest first (a date stated in the opening lines keeps reading order).
+            ranked = [c for c in ranked if c.score >= detector.threshold]
+            if RANK_BY_SCORE and item.evidence != "first":
+                ranked.sort(key=lambda c: (c.heading, c.recital, -c.score, *c.order[2:]))
+        ranked = ranked[:MAX_EXCERPTS]
         reply = self._ask(item, ranked, cancel)
         verdict, _chosen, value = parse_reply(reply, len(ranked))
         quotes = [self._quote(document, c) for c in ranked]
@@ -151,7 +184,18 @@ class Reviewer:
         # model's value is kept when a quote holds it.
         evidence = quotes[:2] if len(ranked) > 1 and ranked[1].as_strong_as(ranked[0]) else quotes[:1]
         kept = next((v for v in (verified_value(value, q.quote, item.value) for q in evidence) if v), "")
+        if item.verdict == "check":
+            return cell(ReviewStatus.TO_CHECK, "Wording to check: this item's signals are written broad, and how often "
+                        "they are right has not been measured on labelled contracts.", evidence, kept, reply=reply)
+        if detector is not None and detector.precision < PRECISION_BAR:
+            return cell(ReviewStatus.TO_CHECK, "Wording to check: on labelled contracts, a passage like this was the "
+                        f"clause {detector.precision:.0%} of the time.", evidence, kept, reply=reply)
         return cell(ReviewStatus.FOUND, "", evidence, kept, reply=reply)
+
+    def _document_chunks(self, source_id: str) -> list:
+        if source_id not in self._chunks:
+            self._chunks = {source_id: self.index.catalog.window_texts(source_id)[1]}  # one document at a time
+        return self._chunks[source_id]
 
     def _rank(self, document: Document, item: Item, matches) -> list[Candidate]:
         query = " ".join([item.question, *item.hints])

@@ -16,7 +16,8 @@ from assistant.types import Cell, ReviewStatus
 from assistant.clauses.checklist import Checklist
 
 EVIDENCE_COLUMNS = ["document", "item", "status", "value", "page", "quote", "reason"]
-FILL = {ReviewStatus.FOUND: "C6EFCE", ReviewStatus.UNCLEAR: "FFEB9C", ReviewStatus.NOT_FOUND: "F4CCCC"}
+FILL = {ReviewStatus.FOUND: "C6EFCE", ReviewStatus.UNCLEAR: "FFEB9C", ReviewStatus.TO_CHECK: "FFEB9C",
+        ReviewStatus.NOT_FOUND: "F4CCCC"}
 
 
 def _documents(cells: Sequence[Cell]) -> list[str]:

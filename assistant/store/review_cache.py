@@ -15,7 +15,7 @@ from assistant.types import Cell
 
 REVIEW_CACHE_NAME = "review-cache.sqlite"
 
-ENGINE_VERSION = 3  # raise when the engine's judgement changes, so old cells are not reused (3: text addressed to AI is never evidence)
+ENGINE_VERSION = 4  # raise when the engine's judgement changes, so old cells are not reused (3: text addressed to AI is never evidence; 4: learned detectors, "wording to check")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS cells (
