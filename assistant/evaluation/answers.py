@@ -76,8 +76,11 @@ def answer_line(question: dict, answer, catalog) -> dict:
     return {
         "id": question["id"], "answer": answer.text, "abstained": answer.abstained, "citations": citations,
         "reason": answer.reason, "model_text": answer.model_text, "evidence": answer.evidence.as_dict(),
-        "passages": [{"doc": p.doc_name, "page": p.page} for p in answer.passages],
-        "unsupported": answer.unsupported,
+        "passages": [{"doc": p.doc_name, "page": p.page, "start": p.chunk.start, "end": p.chunk.end}
+                     for p in answer.passages],
+        "unsupported": answer.unsupported, "quoted": answer.quoted,
+        "parts": [{"question": a.question, "abstained": a.abstained, "reason": a.reason, "quoted": a.quoted,
+                   "model_text": a.model_text} for a in answer.parts],
         "first_token_seconds": answer.first_token_seconds, "tokens_per_second": answer.tokens_per_second,
     }
 

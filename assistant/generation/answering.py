@@ -6,32 +6,43 @@ exactly one `Answer` or one `Failure`.
 
 The answer abstains ("The documents do not answer ...", with the nearest passages) when the index
 has no evidence (grounding/evidence.py), when the model says the passages do not contain the
-answer, or when no sentence of what it wrote is supported by a passage (grounding/citations.py):
-an answer nothing backs is the model's general knowledge, which is exactly what a contract
-reviewer must not be given. Text in a document addressed to AI systems is left out of the
-passages before anything reads them (grounding/ai_text.py), and the answer then carries a note
-saying so. This module only orchestrates: retrieve, ground, prompt, verify.
+answer, or when no sentence of what it wrote is supported by a passage (grounding/citations.py)
+and no passage it read addresses the question: an answer nothing backs is the model's general
+knowledge, which is exactly what a contract reviewer must not be given. When a passage does
+address the question but the model's wording is not supported, the answer quotes that passage,
+verbatim and cited (grounding/fallback.py). A question that asks two things ("Which law governs
+it, and how long is its initial term?") is answered part by part (generation/parts.py), each part
+retrieved, checked and verified on its own, and the answer reports each: answered and cited, or
+not found. Text in a document addressed to AI systems is left out of the passages before anything
+reads them (grounding/ai_text.py), and the answer then carries a note saying so. This module only
+orchestrates: retrieve, ground, prompt, verify.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import time
+from dataclasses import dataclass
 from typing import Iterator, Protocol, Sequence
 
 from assistant.clauses.checklist import Checklist
+from assistant.clauses.presence import items_asked
 from assistant.errors import ClausewiseError
+from assistant.generation.parts import question_parts
 from assistant.generation.prompt import build_messages, excerpt, strip_label_echoes
-from assistant.grounding.citations import (check_answer, is_refusal, quote_pointed_passages, unique_citations,
-                                           with_verified_markers)
+from assistant.grounding.citations import (check_answer, is_refusal, markers_after_their_text, naming_words,
+                                           quote_pointed_passages, unique_citations, with_verified_markers)
 from assistant.grounding.ai_text import notes as ai_text_notes, without_ai_text
-from assistant.grounding.evidence import gate, name_words
+from assistant.grounding.evidence import documents_named, gate, name_words
+from assistant.grounding.fallback import choose, document_identity, fallback_matches, quoted_answer
+from assistant.grounding.languages import crosses_languages
 from assistant.grounding.running_lines import running_lines, strip_copied_running_lines
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.settings import AnswerSettings
 from assistant.text import normalise_space
-from assistant.types import Answer, Event, Failure, SearchFilters, Sources, Token
+from assistant.types import Answer, Event, Evidence, Failure, Hit, SearchFilters, SentenceCheck, Sources, Token
 
 
 class Generator(Protocol):
@@ -41,6 +52,18 @@ class Generator(Protocol):
 
 def abstention_text(question: str, reason: str) -> str:
     return f"The documents do not answer this question. {reason}".strip()
+
+
+@dataclass
+class _Part:
+    """One question (or one part of a multi-part question), retrieved and checked, not yet answered."""
+    question: str
+    passages: tuple[Hit, ...]
+    notes: tuple[str, ...]
+    about: list[str]  # source ids: the documents it was routed to that it names (all routed when it names none)
+    evidence: Evidence = dataclasses.field(default_factory=Evidence)
+    reason: str = ""  # why it abstains before the model runs; "" when the model may answer
+    found_any: bool = True  # retrieval found passages (perhaps only text addressed to AI)
 
 
 class Answerer:
@@ -71,35 +94,69 @@ class Answerer:
         except ClausewiseError as exc:
             yield Failure(exc.message)
 
-    def _ask(self, question, filters, history, cancel) -> Iterator[Event]:
-        started = time.perf_counter()
+    def _prepare(self, question: str, filters: SearchFilters | None, gate_question: str) -> _Part:
+        """Retrieve, cut the excerpts, and check the evidence. `gate_question`: what the evidence
+        check reads (a later part that names no clause is about the clause of the part before)."""
         s = self.settings
-        retrieval = self.retriever.retrieve(question, k=max(s.passages, 1), filters=self._scope(question, filters, history))
+        retrieval = self.retriever.retrieve(question, k=max(s.passages, 1), filters=filters)
         index = self.retriever.index
         found = retrieval.hits[: s.passages]
         # Excerpts are cut after the text addressed to AI is blanked, so none centres on it.
         readable, _ = without_ai_text(index, found)
         passages = tuple(excerpt(h, question, s.excerpt_chars) for h in readable)
-        notes = ai_text_notes(index, [h.chunk.source_id for h in found])
-        yield Sources(passages)
-
-        def abstain(reason: str, **extra) -> Answer:
-            return Answer(question, abstention_text(question, reason), (), (), True, passages, reason,
-                          notes=notes, **extra)
-
+        notes = tuple(ai_text_notes(index, [h.chunk.source_id for h in found]))
         if not passages:
-            yield abstain("The only passages found are text addressed to AI systems, which is never used as evidence."
-                          if found else "Nothing in the indexed documents matches it.")
-            return
+            return _Part(question, passages, notes, [], found_any=bool(found), reason=(
+                "The only passages found are text addressed to AI systems, which is never used as evidence."
+                if found else "Nothing in the indexed documents matches it."))
         routed = retrieval.routed or [passages[0].chunk.source_id]
         catalog = index.catalog
-        evidence, reason = gate(catalog, question, routed, passages, self.checklists, s.coverage_threshold)
-        if reason:
-            yield abstain(reason, evidence=evidence)
-            return
+        evidence, reason = gate(catalog, gate_question, routed, passages, self.checklists, s.coverage_threshold)
+        return _Part(question, passages, notes, documents_named(catalog, question, routed), evidence, reason)
 
+    def _ask(self, question, filters, history, cancel) -> Iterator[Event]:
+        started = time.perf_counter()
+        scope = self._scope(question, filters, history)
+        parts = question_parts(question)
+        prepared: list[_Part] = []
+        for i, part in enumerate(parts):
+            part_scope, gate_question = scope, part
+            if i:
+                # A later part that names no document ("how long is its initial term?") is about
+                # the documents the first part is about; one that names no clause ("what events
+                # trigger its release?") is about the clause of the part before it.
+                if not name_words(part) and not (scope and (scope.documents or scope.doc_types)) and prepared[0].about:
+                    part_scope = SearchFilters(documents=tuple(prepared[0].about))
+                if not items_asked(self.retriever.index.catalog, part, self.checklists):
+                    gate_question = f"{parts[i - 1]} {part}"
+            prepared.append(self._prepare(part, part_scope, gate_question))
+        passages, numbers = _union([p.passages for p in prepared])
+        yield Sources(passages)
+
+        answers: list[Answer] = []
+        for i, part in enumerate(prepared):
+            if i and any(a.tokens for a in answers):
+                yield Token("\n\n")
+            answer = yield from self._answer(part, history, cancel, started)
+            answers.append(answer)
+            if answer.cancelled:
+                break
+        yield answers[0] if len(prepared) == 1 else _combined(question, answers, passages, numbers)
+
+    def _answer(self, part: _Part, history, cancel, started) -> Iterator[Event]:
+        """Tokens of one part's answer as the model writes them; returns its verified Answer."""
+        s = self.settings
+        passages, notes, evidence = part.passages, part.notes, part.evidence
+
+        def abstain(reason: str, **extra) -> Answer:
+            return Answer(part.question, abstention_text(part.question, reason), (), (), True, passages, reason,
+                          notes=notes, **extra)
+
+        if part.reason:
+            return abstain(part.reason, evidence=evidence)
+        index = self.retriever.index
         running = {p.chunk.source_id: running_lines(index, p.chunk.source_id) for p in passages}
-        messages = build_messages(question, passages, [(a.question, a.text) for a in history[-s.history_turns:]]
+        messages = build_messages(part.question, passages, [(a.question, a.text) for a in history[-s.history_turns:]]
                                   if s.history_turns else (), running)
         pieces: list[str] = []
         first_token = None
@@ -122,19 +179,100 @@ class Answerer:
         )
         if cancel is not None and cancel.is_set():
             checks = tuple(check_answer(text, passages))
-            yield Answer(question, text, unique_citations(checks), checks, False, passages,
-                         model_text=model_text, evidence=evidence, cancelled=True, notes=notes, **timing)
-            return
+            return Answer(part.question, text, unique_citations(checks), checks, False, passages,
+                          model_text=model_text, evidence=evidence, cancelled=True, notes=notes, **timing)
         if not text or is_refusal(text):
-            yield abstain("The passages found do not contain the answer; the nearest are listed.",
-                          model_text=model_text, evidence=evidence, **timing)
-            return
+            return abstain("The passages found do not contain the answer; the nearest are listed.",
+                           model_text=model_text, evidence=evidence, **timing)
+        text = markers_after_their_text(text)  # "[1] text [2] text", the prompt's layout, read as written
         if not re.sub(r"\[\d+\]|[\s,;.]", "", text):
-            text = quote_pointed_passages(question, text, passages)
-        checks = tuple(check_answer(text, passages))
+            text = quote_pointed_passages(part.question, text, passages)
+        # The question's names for its document need no passage to repeat them (citations.py).
+        checks = tuple(check_answer(text, passages, naming_words(part.question, document_identity(index.catalog, passages))))
         if not any(c.supported for c in checks):
-            yield abstain("No passage supports what the model wrote, so it is not shown as an answer.",
-                          model_text=model_text, evidence=evidence, **timing)
-            return
-        yield Answer(question, with_verified_markers(checks), unique_citations(checks), checks, False, passages,
-                     model_text=model_text, evidence=evidence, notes=notes, **timing)
+            quoted = self._quote(part, text)
+            if quoted is None and _unverifiable(part.question, passages, checks):
+                # Written in another language than its passages and quoting none of them word for
+                # word: the check cannot tell, so it stands aside rather than refuse. The answer is
+                # shown with its sentences flagged, and says why.
+                return Answer(part.question, text, (), checks, False, passages, model_text=model_text,
+                              evidence=evidence, notes=notes + (CROSS_LANGUAGE_NOTE,), **timing)
+            if quoted is None:
+                return abstain("No passage supports what the model wrote, so it is not shown as an answer.",
+                               model_text=model_text, evidence=evidence, **timing)
+            shown, check = quoted
+            return Answer(part.question, shown, check.citations, (check,), False, passages, model_text=model_text,
+                          evidence=evidence, notes=notes, quoted=True, **timing)
+        return Answer(part.question, with_verified_markers(checks), unique_citations(checks), checks, False, passages,
+                      model_text=model_text, evidence=evidence, notes=notes, **timing)
+
+    def _quote(self, part: _Part, model_text: str) -> tuple[str, SentenceCheck] | None:
+        """The passage sentence that addresses the question, quoted, when one does (fallback.py)."""
+        catalog = self.retriever.index.catalog
+        matches = fallback_matches(catalog, part.question, part.passages, self.checklists)
+        cited = [int(n) for n in re.findall(r"\[(\d+)\]", model_text)]
+        chosen = choose(matches, cited, self.settings.quote_subject_share)
+        return None if chosen is None else quoted_answer(chosen, part.passages)
+
+
+CROSS_LANGUAGE_NOTE = ("This answer is in another language than the passages it cites and quotes none of them "
+                       "word for word, so its sentences could not be checked against them: read the passages.")
+
+
+def _unverifiable(question: str, passages: Sequence[Hit], checks: Sequence[SentenceCheck]) -> bool:
+    """The model cited real passages, in another language than the question's."""
+    cited = {n for check in checks for n in check.markers if 1 <= n <= len(passages)}
+    return bool(cited) and crosses_languages(question, [passages[n - 1] for n in sorted(cited)])
+
+
+def _union(groups: Sequence[Sequence[Hit]]) -> tuple[tuple[Hit, ...], list[dict[int, int]]]:
+    """The passages of all parts as one numbered list (a passage two parts share appears once), and
+    per part its numbers in that list."""
+    passages: list[Hit] = []
+    where: dict[tuple, int] = {}
+    numbers = []
+    for group in groups:
+        mapping = {}
+        for n, hit in enumerate(group, start=1):
+            key = (hit.chunk.source_id, hit.chunk.start, hit.chunk.end)
+            if key not in where:
+                passages.append(hit)
+                where[key] = len(passages)
+            mapping[n] = where[key]
+        numbers.append(mapping)
+    return tuple(passages), numbers
+
+
+def _renumbered(text: str, mapping: dict[int, int]) -> str:
+    def one(m):
+        return "[" + ", ".join(str(mapping.get(int(n), int(n))) for n in re.split(r"\s*[,;]\s*", m.group(1))) + "]"
+
+    return re.sub(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]", one, text)
+
+
+def _combined(question: str, answers: Sequence[Answer], passages: tuple[Hit, ...],
+              numbers: Sequence[dict[int, int]]) -> Answer:
+    """One answer reporting every part: its verified, cited answer, or that it was not found."""
+    texts, checks, reasons = [], [], []
+    for answer, mapping in zip(answers, numbers):
+        if answer.abstained:
+            texts.append(f"Not found for “{answer.question}”: {answer.reason}")
+            reasons.append(f"“{answer.question}”: {answer.reason}")
+            continue
+        texts.append(_renumbered(answer.text, mapping))
+        for check in answer.sentences:
+            checks.append(SentenceCheck(_renumbered(check.text, mapping), tuple(mapping.get(n, n) for n in check.markers),
+                                        tuple(dataclasses.replace(c, number=mapping[c.number]) for c in check.citations)))
+    abstained = all(a.abstained for a in answers)
+    timed = [a for a in answers if a.first_token_seconds is not None]
+    rated = [a for a in answers if a.tokens_per_second is not None]
+    return Answer(
+        question, abstention_text(question, " ".join(texts)) if abstained else " ".join(texts),
+        unique_citations(checks), tuple(checks), abstained, passages, " ".join(reasons),
+        model_text="\n\n".join(a.model_text for a in answers), evidence=answers[0].evidence,
+        cancelled=any(a.cancelled for a in answers),
+        first_token_seconds=timed[0].first_token_seconds if timed else None, tokens=sum(a.tokens for a in answers),
+        tokens_per_second=rated[0].tokens_per_second if rated else None,
+        notes=tuple(dict.fromkeys(n for a in answers for n in a.notes)),
+        quoted=any(a.quoted for a in answers), parts=tuple(answers),
+    )

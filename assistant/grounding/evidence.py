@@ -22,6 +22,7 @@ from typing import Sequence
 
 from assistant.clauses.checklist import Checklist
 from assistant.clauses.presence import absent_clauses
+from assistant.grounding.languages import english_only
 from assistant.retrieval.hybrid import identity_words
 from assistant.settings import RetrievalSettings
 from assistant.store.catalog import Catalog
@@ -119,12 +120,22 @@ def gate(catalog: Catalog, question: str, routed: list[str], passages: Sequence[
     """Before the model: the evidence for the question, and the reason to abstain in plain words
     ("" when the model may answer). In order: a name no indexed text mentions; a clause a
     checklist knows of which the documents the question names have none of the usual wording;
-    and (off by default) too little of the question's subject in the document it routes to."""
+    and (off by default) too little of the question's subject in the document it routes to. The
+    last two read English wording, so they stand aside when the question or the documents it is
+    about are in German or French (grounding/languages.py): the model answers, and its answer is
+    checked against the passages as any other. An English question about documents in another
+    language keeps only the names that no language translates (acronyms, codes with digits):
+    "European" is "Europäischen" in a German contract."""
     evidence = assess(catalog, question, routed, with_coverage=coverage_threshold > 0)
+    if evidence.unknown_names and not english_only(catalog, question, routed):
+        evidence = dataclasses.replace(evidence, unknown_names=tuple(
+            n for n in evidence.unknown_names if _untranslated(n, question)))
     if evidence.unknown_names:
         names = ", ".join(f'"{n}"' for n in evidence.unknown_names)
         return evidence, f"No indexed document mentions {names}."
     about = documents_named(catalog, question, routed)
+    if not english_only(catalog, question, about):
+        return evidence, ""
     absent = absent_clauses(catalog, question, about, checklists)
     if absent:
         labels = " or ".join(dict.fromkeys(_lower_first(item.label) for item in absent))
@@ -138,6 +149,12 @@ def gate(catalog: Catalog, question: str, routed: list[str], passages: Sequence[
         return evidence, (f"{passages[0].doc_name if single else 'The document'} does not mention {missing}; "
                           "the nearest passages are listed.")
     return evidence, ""
+
+
+def _untranslated(name: str, question: str) -> bool:
+    """The name is written in the question in capitals or with a digit ("DORA", "NIS2")."""
+    return any(t.lower() == name and ((t.isupper() and len(t) > 1) or any(c.isdigit() for c in t))
+               for t in re.findall(r"\w+", question))
 
 
 def _lower_first(label: str) -> str:

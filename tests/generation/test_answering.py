@@ -154,11 +154,25 @@ def test_a_refusal_from_the_model_becomes_a_plain_abstention(library):
 
 
 def test_an_answer_no_passage_supports_is_not_given(library):
+    """The model's words are backed by nothing, and no passage it read addresses the question
+    (nothing about prices): a refusal, not the nearest passage."""
     generator = ScriptedGenerator(script="Paris is the capital of France and hosts many museums.")
-    answer = run(library(generator), "Which law governs the Northwind agreement?")[-1]
-    assert answer.abstained
+    answer = run(library(generator), "What unit price does the Northwind agreement set for the bearings?")[-1]
+    assert answer.abstained and not answer.quoted and answer.citations == ()
     assert answer.model_text.startswith("Paris")
     assert "Paris" not in answer.text
+
+
+def test_unsupported_wording_over_the_right_passage_becomes_its_verbatim_quote(library):
+    """The model read the governing-law clause and wrote something it does not support: the answer
+    quotes the clause, verbatim and cited, instead of refusing (grounding/fallback.py)."""
+    generator = ScriptedGenerator(script="Paris is the capital of France and hosts many museums [2].")
+    answer = run(library(generator), "Which law governs the Northwind agreement?")[-1]
+    assert not answer.abstained and answer.quoted
+    assert "Paris" not in answer.text and "governed by the laws of Ireland" in answer.text
+    (citation,) = answer.citations
+    assert citation.doc_name == "northwind.txt" and NORTHWIND[citation.start:citation.end] == citation.quote
+    assert answer.text.endswith(f"[{citation.number}].") and answer.unsupported == []
 
 
 def test_unsupported_sentences_are_flagged_next_to_supported_ones(library):
@@ -233,3 +247,45 @@ def test_refusals_are_recognised_however_a_small_model_writes_them(text, refused
     from assistant.generation.answering import is_refusal
 
     assert is_refusal(text) is refused
+
+
+def test_each_part_of_a_two_part_question_is_answered_and_cited(library):
+    """"Which law governs X, and how long is its term?": the second part names no document, so it
+    stays with the first part's; each part is answered from its own passages, and the citation
+    numbers point into the one list of passages the answer shows."""
+    generator = ScriptedGenerator()
+    events = run(library(generator), "Which law governs the Northwind Components supply agreement, and how long is its term?")
+    assert isinstance(events[0], Sources)
+    answer = events[-1]
+    assert [p.question for p in answer.parts] == ["Which law governs the Northwind Components supply agreement?",
+                                                   "How long is its term?"]
+    assert not answer.abstained and len(generator.calls) == 2
+    assert "Ireland" in answer.text and "three (3) years" in answer.text
+    quotes = {c.quote for c in answer.citations}
+    assert any("Ireland" in q for q in quotes) and any("three (3) years" in q for q in quotes)
+    for c in answer.citations:  # every number names the passage its quote comes from
+        assert answer.passages[c.number - 1].chunk.source_id == c.source_id
+        assert c.quote in answer.passages[c.number - 1].text and NORTHWIND[c.start:c.end] == c.quote
+    assert answer.passages == events[0].passages
+
+
+def test_a_part_the_documents_cannot_answer_is_reported_not_found(library):
+    """One part asks about a clause the contract lacks: that part says so, the other is answered."""
+    generator = ScriptedGenerator()
+    answer = run(library(generator), "Which law governs the Northwind Components supply agreement, and what liquidated "
+                                     "damages are payable?")[-1]
+    assert not answer.abstained and len(generator.calls) == 1
+    law, damages = answer.parts
+    assert not law.abstained and damages.abstained and damages.evidence.absent_clauses == ("liquidated-damages",)
+    assert "Ireland" in answer.text
+    assert "Not found for “What liquidated damages are payable?”" in answer.text
+
+
+def test_a_later_part_naming_no_clause_is_checked_with_the_clause_before_it(library):
+    """"Which escrow agent holds the source code, and what events trigger its release?": "its
+    release" is the escrow's, so a contract without escrow answers neither part."""
+    generator = ScriptedGenerator()
+    answer = run(library(generator), "Which escrow agent holds the source code under the Northwind agreement, and "
+                                     "what events trigger its release?")[-1]
+    assert answer.abstained and generator.calls == []
+    assert all(p.evidence.absent_clauses == ("source-code-escrow",) for p in answer.parts)

@@ -80,3 +80,41 @@ def test_support_ignores_stopwords_and_markers():
 def test_best_quote_picks_the_closest_sentence():
     start, end = best_quote("Who has jurisdiction? The courts of Dublin.", PAGE_7)
     assert PAGE_7[start:end] == "The courts of Dublin have jurisdiction."
+
+
+def test_the_questions_names_for_its_document_need_no_passage_to_repeat_them():
+    """An answer restating "the Diplomat / Tadeo hosting agreement" is judged on what it says
+    about the clause: the parties' names (capitalised in the question and found in the document's
+    opening) are not counted, other words are."""
+    from assistant.grounding.citations import naming_words, support
+
+    question = "Which law governs the Diplomat Direct / Tadeo hosting agreement?"
+    identity = {"diplomat", "direct", "tadeo", "hosting", "agreement", "between"}
+    names = naming_words(question, identity)
+    assert names == {"diplomat", "direct", "tadeo"}  # "hosting" is lower case: not a name; "Which" starts it
+    passage = "This Agreement is governed by the laws of the State of New York."
+    answer = "The Diplomat Direct / Tadeo agreement is governed by New York law."
+    assert support(answer, passage) < 0.75 <= support(answer, passage, names)
+    # A claim the passage does not make stays unsupported, names or not.
+    assert support("The Diplomat Direct / Tadeo agreement ends after five years.", passage, names) < 0.5
+    # A capitalised word the document never uses is no name of it.
+    assert naming_words("Is the Monsanto agreement exclusive?", identity) == frozenset()
+
+
+def test_a_reply_in_the_prompts_layout_has_each_marker_read_with_the_text_after_it():
+    """"[1] p. 8: NO PARTY … [2] IMNTV represents …": each marker labels what follows it, as the
+    passages are labelled in the prompt, so each segment is checked against its own passage."""
+    from assistant.grounding.citations import markers_after_their_text
+
+    reply = "[1] paragraph 8: NO PARTY WILL BE LIABLE FOR LOST PROFITS [2] p. 7: IMNTV warrants its title. It is solvent."
+    assert markers_after_their_text(reply) == ("NO PARTY WILL BE LIABLE FOR LOST PROFITS [1]. IMNTV warrants its title [2]. "
+                                               "It is solvent [2].")
+    liability_text = "NO PARTY WILL BE LIABLE FOR LOST PROFITS OR SPECIAL DAMAGES."
+    warranty_text = "IMNTV warrants its title to the content. It is solvent and duly organised."
+    liability, warranty = hit(liability_text, liability_text, page=8), hit(warranty_text, warranty_text, page=7)
+    checks = check_answer(markers_after_their_text(reply), [liability, warranty])
+    assert [c.citations[0].page for c in checks] == [8, 7, 7]
+    # Markers after their sentences, bare markers, or one leading marker: left as written.
+    for reply in ("The law is Delaware [1]. The term is 3 years [2].", "[1] [2]", "[1] The law of New York governs.",
+                  "[1] The law is Delaware [1]."):
+        assert markers_after_their_text(reply) == reply
