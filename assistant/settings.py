@@ -96,6 +96,12 @@ class AnswerSettings:
                               minimum=16, maximum=4096, advanced=True)
     history_turns: int = setting(1, "Earlier questions and answers the model reads, for follow-up questions.",
                                  minimum=0, maximum=10, advanced=True)
+    # The verifier's half-the-words rule turned around; grounding/fallback.py says why, and what the
+    # tuning part of cuad100 showed (README, "Answers on contracts nobody tuned on").
+    quote_subject_share: float = setting(
+        0.5, "When no passage supports the model's wording, quote a passage sentence holding this share of the "
+             "question's subject (or the wording of the clause asked about) instead of refusing; above 1: clause "
+             "wording only.", minimum=0.0, maximum=2.0, advanced=True)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ class ParsedDocument:
     title: str
     doc_type: str  # "pdf", "docx", "txt", "md"
     pages: tuple[Page, ...]
+    ocr: tuple[OcrPage, ...] = ()  # the pages read by OCR (assistant/ingest/ocr.py), in page order
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class IngestProgress:
     page: int = 0  # within a PDF being read: the page just read, of `pages` (0: not reading one)
     pages: int = 0
     share: float = 0.0  # of the batch's work done, by the files' sizes: what time left is estimated from
+    ocr: bool = False  # `page` of `pages` counts the pages being read by OCR ("OCR page 3 of 12")
 
 
 @dataclass
@@ -201,6 +203,11 @@ class Answer:
     tokens_per_second: float | None = None
     # Shown with the answer: e.g. that a document read holds text addressed to AI systems, left out.
     notes: tuple[str, ...] = ()
+    # The model's wording was not supported, so the answer quotes the passage that addresses the
+    # question, verbatim (grounding/fallback.py).
+    quoted: bool = False
+    # A multi-part question's answers, one per part, in order (generation/parts.py); () otherwise.
+    parts: tuple["Answer", ...] = ()
 
     @property
     def unsupported(self) -> list[str]:
@@ -227,10 +234,14 @@ class ReviewStatus(str, Enum):
     FOUND = "found"
     NOT_FOUND = "not_found"
     UNCLEAR = "unclear"
+    # The clause's usual wording is there and the model accepted it, but the item's detection is
+    # known to be imprecise (measured precision of "found" below the bar, or never measured): a
+    # person reads it before it counts as found.
+    TO_CHECK = "to_check"
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ")
+        return "wording to check" if self is ReviewStatus.TO_CHECK else self.value.replace("_", " ")
 
 
 @dataclass(frozen=True)
@@ -263,3 +274,32 @@ class Cell:
     def from_dict(cls, data: dict) -> "Cell":
         return cls(**{**data, "status": ReviewStatus(data["status"]),
                       "evidence": tuple(Quote(**q) for q in data.get("evidence", ()))})
+
+
+# OCR: what was read from a page image, and how well (assistant/ingest/ocr.py).
+
+# One word as OCR placed it: its span in the page text and its box as fractions of the page's
+# width and height (x0, y0, x1, y1; origin top left, as the page is displayed).
+WordBox = tuple[int, int, float, float, float, float]
+
+
+@dataclass(frozen=True)
+class OcrPage:
+    number: int  # the PDF's page number, 1-based
+    text: str
+    confidence: float  # 0-100: the words' confidence, weighted by their length; 0 when nothing was read
+    words: tuple[WordBox, ...] = ()
+    low: bool = False  # too uncertain to trust without looking: a citation from it says so
+    note: str = ""  # what happened, in words: "blank page", "turned 90°", "read with low confidence"
+    rotation: int = 0  # degrees the image was turned (counter-clockwise) before it could be read
+    language: str = ""  # the traineddata read with: "eng", "deu", "fra"
+
+
+@dataclass(frozen=True)
+class OcrReport:
+    """A document's OCR in one line of figures: stored with it in the catalog, shown on its row."""
+
+    pages: int  # pages read by OCR
+    confidence: float  # their mean confidence, 0-100
+    low_pages: tuple[int, ...] = ()
+    blank_pages: tuple[int, ...] = ()

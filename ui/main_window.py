@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         self.chat.stop.connect(self.stop_answer)
         self.chat.export.connect(self.export_conversation)
         self.chat.citation_clicked.connect(self.show_citation)
+        self.chat.low_confidence_pages = lambda ids: self.assistant().low_confidence_pages(ids)
         self.chat.passage_clicked.connect(self.show_hit)
         self.collection_box.activated.connect(lambda i: self.choose_collection(self.collection_box.itemData(i)))
 
@@ -344,13 +345,14 @@ class MainWindow(QMainWindow):
         collection, assistant = self.current, self.assistant()
 
         def loaded(result):
-            sources, flagged = result
+            sources, flagged, ocr = result
             if self.current is collection:
-                self.documents.set_indexed(sources, flagged)
+                self.documents.set_indexed(sources, flagged, ocr)
                 self.documents_loaded.emit()
                 self.resume_upgrade()
 
-        self.background.run(lambda: (assistant.documents(), assistant.flagged_documents()), loaded, self._warn)
+        self.background.run(lambda: (assistant.documents(), assistant.flagged_documents(), assistant.ocr_reports()),
+                            loaded, self._warn)
 
     def choose_files(self):
         paths, _ = QFileDialog.getOpenFileNames(self, "Add documents", "", SUPPORTED_FILTER)
@@ -564,7 +566,8 @@ class MainWindow(QMainWindow):
         source, page = catalog.document(source_id), catalog.page(source_id, page_number)
         if source is None or page is None:
             return self._warn("That document has been removed from the collection since the answer was given.")
-        self.viewer.show_passage(source.name, source.doc_type, source.path, page_number, page.label, page.text, start, end)
+        self.viewer.show_passage(source.name, source.doc_type, source.path, page_number, page.label, page.text, start, end,
+                                 words=catalog.page_words(source_id, page_number))
 
     # Settings and the model
     def open_settings(self):

@@ -12,7 +12,8 @@ from PySide6.QtGui import QBrush, QColor
 
 from assistant.review.export import cell_text
 from assistant.text import normalise_space
-from assistant.types import Hit, IngestReport, IngestStatus, ReviewStatus, Source
+from assistant.ingest.ocr import describe as describe_ocr
+from assistant.types import Hit, IngestReport, IngestStatus, OcrReport, ReviewStatus, Source
 
 INDEXED, QUEUED, INDEXING, FAILED, CANCELLED = "indexed", "queued", "indexing…", "failed", "cancelled"
 # A document that speaks to AI systems is a finding for a compliance reader: said on its own row.
@@ -35,11 +36,12 @@ class DocumentRow:
     reason: str = ""
     source_id: str = ""
     ai_text: int = 0  # passages addressed to AI systems (assistant/addressed_to_ai/), never used
+    ocr: str = ""  # what OCR read: "12 pages read by OCR (2 low confidence)" (assistant/ingest/ocr.py)
 
     @classmethod
-    def of_source(cls, source: Source, ai_text: int = 0) -> "DocumentRow":
+    def of_source(cls, source: Source, ai_text: int = 0, ocr: str = "") -> "DocumentRow":
         return cls(source.path, source.name, source.doc_type, source.pages, source.chunks, INDEXED, "", source.source_id,
-                   ai_text)
+                   ai_text, ocr)
 
     @property
     def flagged(self) -> bool:
@@ -47,9 +49,10 @@ class DocumentRow:
 
     @property
     def status_text(self) -> str:
+        ocr = f" · {self.ocr}" if self.ocr and self.status == INDEXED else ""
         if self.flagged:
-            return f"{self.status} · {AI_TEXT_FLAG}"
-        return f"{self.status}: {self.reason}" if self.reason and self.status in (FAILED, CANCELLED) else self.status
+            return f"{self.status}{ocr} · {AI_TEXT_FLAG}"
+        return f"{self.status}: {self.reason}" if self.reason and self.status in (FAILED, CANCELLED) else self.status + ocr
 
     @property
     def tooltip(self) -> str:
@@ -94,6 +97,7 @@ class DocumentTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[DocumentRow] = []
         self._ai_text: dict[str, int] = {}
+        self._ocr: dict[str, str] = {}
         self._at: dict[str, int] = {}  # path -> row
         self._indexed_at: dict[str, int] = {}  # source id -> row of that document indexed
         self._sort: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
@@ -195,15 +199,20 @@ class DocumentTableModel(QAbstractTableModel):
         self._reindex()
         self.endResetModel()
 
-    def set_indexed(self, sources: list[Source], ai_text: dict[str, int] | None = None):
+    def set_indexed(self, sources: list[Source], ai_text: dict[str, int] | None = None,
+                    ocr: dict[str, OcrReport] | None = None):
         """Replace the indexed rows with the catalogue's documents; keep this session's failed,
         cancelled and pending rows below them (in the chosen column's order once one is chosen).
-        `ai_text`: `Assistant.flagged_documents()`; when not given, the counts set last are kept."""
+        `ai_text`: `Assistant.flagged_documents()`; `ocr`: `Assistant.ocr_reports()`; when not
+        given, those set last are kept."""
         if ai_text is not None:
             self._ai_text = dict(ai_text)
+        if ocr is not None:
+            self._ocr = {source_id: describe_ocr(report) for source_id, report in ocr.items()}
         catalogued = {s.path for s in sources}
         others = [r for r in self._rows if r.status != INDEXED and r.path not in catalogued]
-        rows = [DocumentRow.of_source(s, self._ai_text.get(s.source_id, 0)) for s in sources] + others
+        rows = [DocumentRow.of_source(s, self._ai_text.get(s.source_id, 0), self._ocr.get(s.source_id, ""))
+                for s in sources] + others
         key, reverse = self._order_key()
         self.beginResetModel()
         self._rows = sorted(rows, key=key, reverse=reverse)
@@ -352,7 +361,7 @@ class PassageListModel(QAbstractListModel):
 
 # Translucent tints: readable under dark text on a light palette and light text on a dark one.
 STATUS_COLOURS = {ReviewStatus.FOUND: QColor(46, 160, 67, 90), ReviewStatus.UNCLEAR: QColor(230, 160, 0, 100),
-                  ReviewStatus.NOT_FOUND: QColor(220, 50, 50, 90)}
+                  ReviewStatus.TO_CHECK: QColor(230, 160, 0, 100), ReviewStatus.NOT_FOUND: QColor(220, 50, 50, 90)}
 
 
 class ReviewTableModel(QAbstractTableModel):

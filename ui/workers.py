@@ -147,7 +147,8 @@ class IngestJob(_PoolJob):
     def work(self) -> list:
         self.started_at = time.monotonic()
         if self.remove_first:  # under the writer lock, and into the audit log, like any removal
-            self.assistant.remove_ids(self.remove_first, notify=self.waiting.emit, cancel=self.cancel_event)
+            self.assistant.remove_ids(self.remove_first, notify=self.waiting.emit, cancel=self.cancel_event,
+                                      keep_ocr=True)
         return self.assistant.ingest(self.paths, progress=self._progress, cancel=self.cancel_event,
                                      notify=self.waiting.emit)
 

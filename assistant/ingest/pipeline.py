@@ -22,18 +22,27 @@ from assistant.addressed_to_ai import page_spans
 from assistant.errors import CorruptDocument, DocumentError, EmptyFile, FileVanished
 from assistant.hashing import sha256_of
 from assistant.ingest.chunking import chunk_pages, embedding_windows
+from assistant.ingest import ocr
 from assistant.ingest.discovery import discover
 from assistant.ingest.parsers import parse_bytes, read_file_bytes
-from assistant.store.catalog import FAST, FULL
+from assistant.store.catalog import FAST, FULL, MAIN, MULTILINGUAL
+from assistant.store.lexical_forms import document_language
 from assistant.store.index import Index
-from assistant.types import Chunk, IngestProgress, IngestReport, IngestStatus, IngestTimings, ParsedDocument, Source
+from assistant.types import (Chunk, IngestProgress, IngestReport, IngestStatus, IngestTimings, OcrPage, ParsedDocument,
+                             Source)
 
 logger = logging.getLogger(__name__)
 
 # Called with the report of each finished file, and with None when a file starts being indexed
 # or, for a long PDF, as each of its pages is read (IngestProgress.page).
 ProgressCallback = Callable[[IngestProgress, IngestReport | None], None]
-PageCallback = Callable[[int, int], None]  # (page just read, pages)
+# (page just read, pages); while pages are read by OCR: (k, of m pages to OCR, the OcrPage, fresh)
+PageCallback = Callable[..., None]
+
+
+class ParseCancelled(Exception):
+    """Raised from the page callback when the batch is cancelled: stops a file mid-way (OCR takes
+    seconds a page). In the app's parser child, the child is stopped (child_process.py)."""
 
 # How many files may be parsed ahead of the embedder; more only costs memory.
 PARSE_AHEAD = 2
@@ -48,10 +57,13 @@ class _Hashed:
     size: int = 0
 
 
-def parse_job(data: bytes, path: str, on_page: PageCallback | None = None) -> ParsedDocument:
+def parse_job(data: bytes, path: str, on_page: PageCallback | None = None,
+              ocr_cached: dict[int, OcrPage] | None = None) -> ParsedDocument:
     try:
+        if ocr_cached:
+            return parse_bytes(data, Path(path), on_page, ocr_cached)
         return parse_bytes(data, Path(path), on_page)
-    except DocumentError:
+    except (DocumentError, ParseCancelled):
         raise
     except Exception as exc:  # a bug or a crash inside a parser library: still one row, not a dead batch
         # The row says "could not be read"; the log keeps what actually went wrong, to fix it.
@@ -89,6 +101,12 @@ def document_windows(title: str, chunks: Sequence[Chunk], window_chars: int) -> 
     return texts, window_owner
 
 
+def space_for(language: str, multilingual_embedder) -> str:
+    """The vector space of a document in `language`: MiniLM's for English (and for everything
+    when there is no multilingual embedder), the multilingual one's for German and French."""
+    return MULTILINGUAL if language != "en" and multilingual_embedder is not None else MAIN
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -98,13 +116,16 @@ def _size(path: Path) -> int:
 
 class Ingestor:
     def __init__(self, index: Index, embedder, parser: Callable[[bytes, str], ParsedDocument] | None = None,
-                 fast_embedder=None):
+                 fast_embedder=None, multilingual_embedder=None):
         """`parser` turns a file's bytes into a ParsedDocument or raises a DocumentError; the
         default parses in this process, the app passes a ParserProcess. With a `fast_embedder`,
         documents are stored with its vectors (tier FAST) and `embedder` is not used: the upgrade
-        (assistant/ingest/upgrade.py) brings MiniLM's later."""
+        (assistant/ingest/upgrade.py) brings MiniLM's later. With a `multilingual_embedder`, a
+        document that is not in English goes into the multilingual vector space: embedded with it
+        (at once, or by the upgrade after its fast vectors), since MiniLM reads English only."""
         self.index = index
         self.embedder = fast_embedder or embedder
+        self.multilingual_embedder = multilingual_embedder
         self.tier = FAST if fast_embedder is not None else FULL
         self.parser = parser or parse_job
         self.timings = IngestTimings()
@@ -127,14 +148,24 @@ class Ingestor:
                 progress(IngestProgress(done=len(reports), total=total, current=path.name, path=str(path),
                                         share=finished_bytes / all_bytes), report)
 
-        def reading(path: Path) -> PageCallback | None:
+        def reading(path: Path, source_id: str) -> PageCallback:
             """Progress within a PDF as it is read (on the parser's thread); pages of short files
-            are not worth a message each."""
-            if not progress:
-                return None
+            are not worth a message each, but every page read by OCR is (seconds each). A page OCR
+            has just read goes into the OCR cache at once, so a cancelled file resumes where it
+            stopped; a cancel stops the file at its next page."""
 
-            def on_page(page: int, pages: int):
-                if pages >= PAGES_WORTH_REPORTING:
+            def on_page(page: int, pages: int, ocr_page: OcrPage | None = None, fresh: bool = False):
+                if ocr_page is not None and fresh:
+                    self.index.ocr_cache.put(source_id, ocr_page, ocr.engine_version())
+                if cancel is not None and cancel.is_set():
+                    raise ParseCancelled()
+                if not progress:
+                    return
+                if ocr_page is not None:
+                    share = (finished_bytes + sizes.get(path, 0) * page / pages) / all_bytes
+                    progress(IngestProgress(done=len(reports), total=total, current=path.name, path=str(path),
+                                            page=page, pages=pages, share=min(share, 1.0), ocr=True), None)
+                elif pages >= PAGES_WORTH_REPORTING:
                     share = (finished_bytes + sizes.get(path, 0) * page / pages) / all_bytes
                     progress(IngestProgress(done=len(reports), total=total, current=path.name, path=str(path),
                                             page=page, pages=pages, share=min(share, 1.0)), None)
@@ -191,7 +222,7 @@ class Ingestor:
             raise
 
     def _parsed(self, items: list[_Hashed], cancel: threading.Event | None,
-                reading: Callable[[Path], PageCallback | None]):
+                reading: Callable[[Path, str], PageCallback]):
         """Yield (item, ParsedDocument | DocumentError) in order, parsing ahead on a worker thread."""
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="clausewise-parse") as pool:
             pending: list[tuple[_Hashed, Future | DocumentError]] = []
@@ -200,8 +231,11 @@ class Ingestor:
             def submit(next_item: _Hashed):
                 try:
                     next_item, data = _read_for_parse(next_item)
-                    pending.append((next_item, pool.submit(self.parser, data, str(next_item.path),
-                                                           reading(next_item.path))))
+                    on_page = reading(next_item.path, next_item.source_id)
+                    cached = self.index.ocr_cache.pages(next_item.source_id, ocr.engine_version())
+                    extra = {"ocr_cached": cached} if cached else {}  # custom parsers need not know OCR
+                    pending.append((next_item, pool.submit(self.parser, data, str(next_item.path), on_page,
+                                                           **extra)))
                 except DocumentError as exc:
                     pending.append((next_item, exc))
 
@@ -221,6 +255,8 @@ class Ingestor:
                     result = future.result()
                 except DocumentError as exc:
                     result = exc
+                except ParseCancelled:  # the cancel below ends the batch
+                    result = CorruptDocument("cancelled while it was being read")
                 self.timings.parse += time.perf_counter() - began  # time spent waiting on the parser
                 if cancel is not None and cancel.is_set():
                     for _, f in pending:
@@ -250,8 +286,10 @@ class Ingestor:
         ai_text = sum(len(spans) for spans in page_spans(parsed.pages).values())
         self.timings.chunk += time.perf_counter() - began
 
+        space = space_for(document_language(p.text for p in parsed.pages), self.multilingual_embedder)
+        embedder = self.multilingual_embedder if space == MULTILINGUAL and self.tier == FULL else self.embedder
         began = time.perf_counter()
-        vectors = self.embedder.embed_documents(texts)
+        vectors = embedder.embed_documents(texts)
         self.timings.embed += time.perf_counter() - began
 
         began = time.perf_counter()
@@ -261,8 +299,13 @@ class Ingestor:
         )
         replaced = [sid for sid in self.index.catalog.document_at(str(item.path)) if sid != item.source_id]
         self.index.add_document(source, parsed.pages, chunks, contexts, vectors, window_owner, replaces=replaced,
-                                tier=self.tier)
+                                tier=self.tier, space=space)
         self.index.catalog.set_ai_text(item.source_id, ai_text)
+        ocr_report = ocr.report_of(parsed.ocr)
+        if ocr_report is not None:
+            self.index.catalog.set_ocr(item.source_id, ocr_report, parsed.ocr)
         self.timings.store += time.perf_counter() - began
+        reason = "; ".join(part for part in ("replaced the earlier version" if replaced else "",
+                                             ocr.details(ocr_report, parsed.ocr)) if part)
         return IngestReport(str(item.path), IngestStatus.OK, pages=len(parsed.pages), chunks=len(chunks),
-                            source_id=item.source_id, reason="replaced the earlier version" if replaced else "")
+                            source_id=item.source_id, reason=reason)

@@ -15,8 +15,9 @@ import numpy as np
 from assistant.errors import DocumentNotFound
 from assistant.store.database import connect, erase_leftovers
 from assistant.store.lexical import LexicalIndex
+from assistant.store import lexical_forms
 from assistant.text import content_words
-from assistant.types import Chunk, DocumentState, Page, Source
+from assistant.types import Chunk, DocumentState, OcrPage, OcrReport, Page, Source, WordBox
 
 
 _SCHEMA = """
@@ -48,6 +49,11 @@ CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NU
 # the same transaction as its chunks (searchable at once); UPGRADING: MiniLM's are being written to
 # Chroma; FULL: MiniLM's, in Chroma. See assistant/ingest/upgrade.py.
 FAST, UPGRADING, FULL = "fast", "upgrading", "full"
+
+# Which embedder's vector space a document's full vectors are in (assistant/embedding/): MAIN, the
+# index's embedder (MiniLM), in `chroma/`; MULTILINGUAL, the multilingual one (e5) that the
+# manifest names, in `chroma-multilingual/`. Chosen per document from its language at ingest.
+MAIN, MULTILINGUAL = "main", "multilingual"
 
 # Raised in every transaction that changes `fast_vectors`, so a reader (this process or another)
 # knows with one cheap query whether the matrix it holds in memory is still the table's.
@@ -90,7 +96,11 @@ class Catalog:
         self._db.executescript(_SCHEMA)
         self._add_ai_text_column()
         self._add_tier_column()
+        self._add_space_columns()
+        self._add_lexical_language_column()
+        self._add_ocr_columns()
         self._erase_from_fts_at_once()
+        self._migrate_lexical_forms()
 
     def _erase_from_fts_at_once(self):
         """FTS5 normally only marks a deleted row and keeps its terms until segments merge;
@@ -122,7 +132,10 @@ class Catalog:
         """Write pages, chunks and lexical entries and mark the document complete, in one
         transaction; documents it replaces are marked for removal in the same step. `fast`:
         (chunk id of each window, the windows' fast vectors), stored here in the same transaction,
-        and the document's tier becomes FAST."""
+        and the document's tier becomes FAST. German and French text goes into the BM25 index as
+        word forms (store/lexical_forms.py); the document's language is recorded with it."""
+        language = lexical_forms.document_language(p.text for p in pages)
+        known = lexical_forms.lexicon([c.text for c in chunks] + list(contexts), language)
         with self._lock, self._db:
             self._db.execute("BEGIN")
             if fast is not None:
@@ -141,9 +154,12 @@ class Catalog:
                     (chunk.chunk_id, source_id, chunk.page, chunk.start, chunk.end, chunk.heading, chunk.ordinal, chunk.text),
                 )
                 self._db.execute(
-                    "INSERT INTO chunks_fts (rowid, text, context) VALUES (?,?,?)", (cur.lastrowid, chunk.text, context)
+                    "INSERT INTO chunks_fts (rowid, text, context) VALUES (?,?,?)",
+                    (cur.lastrowid, lexical_forms.index_text(chunk.text, language, known),
+                     lexical_forms.index_text(context, language, known)),
                 )
-            self._db.execute("UPDATE documents SET status=? WHERE source_id=?", (DocumentState.COMPLETE, source_id))
+            self._db.execute("UPDATE documents SET status=?, lexical_language=? WHERE source_id=?",
+                             (DocumentState.COMPLETE, language, source_id))
             for old in replaces:
                 self._db.execute("UPDATE documents SET status=? WHERE source_id=?", (DocumentState.REMOVING, old))
 
@@ -162,6 +178,7 @@ class Catalog:
             self._db.execute("DELETE FROM pages WHERE source_id=?", (source_id,))
             if self._db.execute("DELETE FROM fast_vectors WHERE source_id=?", (source_id,)).rowcount:
                 self._db.execute(_BUMP_FAST)
+            self._db.execute("DELETE FROM ocr_words WHERE source_id=?", (source_id,))
             self._db.execute("DELETE FROM documents WHERE source_id=?", (source_id,))
         with self._lock:
             erase_leftovers(self._db)
@@ -245,18 +262,36 @@ class Catalog:
         """BM25 over chunk text (weight 1) and its context, title and heading (weight 0.5).
         Returns (chunk_id, source_id, bm25) best first; FTS5's bm25() is lower-is-better.
         Scored in memory from the FTS5 index (store/lexical.py): FTS5's own ranking and scores,
-        without scoring every passage that holds a query word."""
-        words = content_words(query)
-        if not words:
-            return []
+        without scoring every passage that holds a query word. A German or French query is given
+        in that language's word forms (store/lexical_forms.py)."""
         with self._lock:
+            language, sure = lexical_forms.query_choice(query, self.languages(source_ids))
+            words = lexical_forms.query_words(query, language, sure)
+            if not words:
+                return []
             return self._lexical.search(words, limit, source_ids, weights=(1.0, 0.5))
 
+    def languages(self, source_ids: Sequence[str] | None = None) -> set[str]:
+        """The languages of the complete documents (all, or these), as their lexical entries hold them."""
+        sql = "SELECT DISTINCT lexical_language FROM documents WHERE status=?"
+        params: list = [DocumentState.COMPLETE]
+        if source_ids is not None:
+            sql += f" AND source_id IN ({','.join('?' * len(source_ids))})"
+            params.extend(source_ids)
+        with self._lock:
+            return {row[0] for row in self._db.execute(sql, params)}
+
     def chunk_frequency(self, word: str, source_ids: Sequence[str] | None = None) -> int:
-        """How many indexed chunks contain the word (porter-stemmed, as BM25 matches it)."""
+        """How many indexed chunks contain the word (porter-stemmed, as BM25 matches it), in any of
+        the word forms of the languages indexed there (so a German word is counted in German text)."""
+        forms = [word.replace("ß", "ss")]
+        for language in sorted(self.languages(source_ids)):
+            form = lexical_forms.stem(word, language)
+            if language != lexical_forms.ENGLISH and form and form not in forms:
+                forms.append(form)
         sql = ("SELECT count(*) FROM chunks_fts JOIN chunks c ON c.id = chunks_fts.rowid "
                "JOIN documents d ON d.source_id = c.source_id WHERE chunks_fts MATCH ? AND d.status = ?")
-        params: list = [f'"{word}"', DocumentState.COMPLETE]
+        params: list = [" OR ".join(f'"{form}"' for form in forms), DocumentState.COMPLETE]
         if source_ids is not None:
             sql += f" AND {_IN_DOCUMENTS.format(marks=','.join('?' * len(source_ids)))}"
             params.extend(source_ids)
@@ -333,6 +368,42 @@ class Catalog:
             if "tier" not in columns:
                 self._db.execute(f"ALTER TABLE documents ADD COLUMN tier TEXT NOT NULL DEFAULT '{FULL}'")
 
+    # --- German and French word forms in the lexical index (store/lexical_forms.py) ------------
+
+    def _add_lexical_language_column(self):
+        """Catalogs made before the word forms hold every document's text as it is: their
+        documents get no language here, and _migrate_lexical_forms gives them one."""
+        with self._lock:
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+            if "lexical_language" not in columns:
+                self._db.execute("ALTER TABLE documents ADD COLUMN lexical_language TEXT NOT NULL DEFAULT ''")
+
+    def _migrate_lexical_forms(self):
+        """Documents with no language recorded were indexed as plain text: detect their language
+        and rewrite their lexical entries in its word forms (an English one's only where "ß" was),
+        all in one transaction, so a catalog is migrated wholly or not at all. Once done, nothing
+        is left to do at the next open. Rows keep their rowids; no search has read the index yet."""
+        with self._lock:
+            todo = [r[0] for r in self._db.execute("SELECT source_id FROM documents WHERE lexical_language=''")]
+            if not todo:
+                return
+            with self._db:
+                self._db.execute("BEGIN")
+                for source_id in todo:
+                    pages = self._db.execute("SELECT text FROM pages WHERE source_id=? ORDER BY number", (source_id,))
+                    language = lexical_forms.document_language(row[0] for row in pages)
+                    rows = self._db.execute(
+                        "SELECT c.id, c.text, f.context FROM chunks c JOIN chunks_fts f ON f.rowid = c.id "
+                        "WHERE c.source_id=? ORDER BY c.ordinal", (source_id,)).fetchall()
+                    known = lexical_forms.lexicon([t for _, t, _ in rows] + [ctx for _, _, ctx in rows], language)
+                    for rowid, text, context in rows:
+                        new_text = lexical_forms.index_text(text, language, known)
+                        new_context = lexical_forms.index_text(context, language, known)
+                        if (new_text, new_context) != (text, context):
+                            self._db.execute("UPDATE chunks_fts SET text=?, context=? WHERE rowid=?",
+                                             (new_text, new_context, rowid))
+                    self._db.execute("UPDATE documents SET lexical_language=? WHERE source_id=?", (language, source_id))
+
     def tier_of(self, source_id: str) -> str | None:
         with self._lock:
             row = self._db.execute("SELECT tier FROM documents WHERE source_id=?", (source_id,)).fetchone()
@@ -363,6 +434,42 @@ class Catalog:
         with self._lock:
             return self._db.execute("SELECT coalesce(sum(vectors), 0) FROM documents WHERE status=? AND tier=?",
                                     (DocumentState.COMPLETE, FULL)).fetchone()[0]
+
+    # --- languages and vector spaces (assistant/ingest/pipeline.py chooses them) --------------
+
+    def _add_space_columns(self):
+        """Catalogs made before documents had a vector space hold MiniLM vectors only: MAIN."""
+        with self._lock:
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+            if "space" not in columns:
+                self._db.execute(f"ALTER TABLE documents ADD COLUMN space TEXT NOT NULL DEFAULT '{MAIN}'")
+
+    def set_space(self, source_id: str, space: str):
+        with self._lock:
+            self._db.execute("UPDATE documents SET space=? WHERE source_id=?", (space, source_id))
+
+    def space_of(self, source_id: str) -> str:
+        with self._lock:
+            row = self._db.execute("SELECT space FROM documents WHERE source_id=?", (source_id,)).fetchone()
+        return row[0] if row else MAIN
+
+    def space_windows(self, space: str, source_ids: Sequence[str] | None = None) -> int:
+        """The vectors a space's Chroma store holds for complete FULL documents (of `source_ids`)."""
+        sql = "SELECT coalesce(sum(vectors), 0) FROM documents WHERE status=? AND tier=? AND space=?"
+        params: list = [DocumentState.COMPLETE, FULL, space]
+        if source_ids is not None:
+            if not source_ids:
+                return 0
+            sql += f" AND source_id IN ({','.join('?' * len(source_ids))})"
+            params.extend(source_ids)
+        with self._lock:
+            return self._db.execute(sql, params).fetchone()[0]
+
+    def expected_vectors_in(self, space: str) -> dict[str, int]:
+        """Like `expected_vectors`, for one space's store."""
+        with self._lock:
+            return dict(self._db.execute("SELECT source_id, vectors FROM documents WHERE status=? AND tier=? AND space=?",
+                                         (DocumentState.COMPLETE, FULL, space)))
 
     def fast_audit(self) -> list[tuple[str, str, int, int, int]]:
         """(source id, tier, windows, fast vectors held, chunks) of each complete document not
@@ -398,3 +505,67 @@ class Catalog:
                 "SELECT chunk_id FROM chunks WHERE source_id=? ORDER BY ordinal", (source_id,))]
         by_id = self.chunks_by_id(ids)
         return (title[0] if title else ""), [by_id[i] for i in ids if i in by_id]
+
+    # --- OCR: which pages were read from images, how well, and where their words are ----------
+
+    def _add_ocr_columns(self):
+        """Catalogs made before OCR get its columns (their documents read no page by OCR) and the
+        table of OCR'd pages' word boxes, which the source viewer boxes a passage with."""
+        with self._lock:
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+            for name, kind in (("ocr_pages", "INTEGER NOT NULL DEFAULT 0"), ("ocr_confidence", "REAL NOT NULL DEFAULT 0"),
+                               ("ocr_low", "TEXT NOT NULL DEFAULT ''"), ("ocr_blank", "TEXT NOT NULL DEFAULT ''")):
+                if name not in columns:
+                    self._db.execute(f"ALTER TABLE documents ADD COLUMN {name} {kind}")
+            self._db.execute("CREATE TABLE IF NOT EXISTS ocr_words (source_id TEXT NOT NULL, number INTEGER NOT NULL, "
+                             "confidence REAL NOT NULL, low INTEGER NOT NULL, words BLOB NOT NULL, "
+                             "PRIMARY KEY (source_id, number))")
+
+    def set_ocr(self, source_id: str, report: OcrReport, pages: Sequence[OcrPage]):
+        """Record a document's OCR figures and its OCR'd pages' word boxes (as float32 rows of
+        start, end, x0, y0, x1, y1), in one transaction."""
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            self._db.execute(
+                "UPDATE documents SET ocr_pages=?, ocr_confidence=?, ocr_low=?, ocr_blank=? WHERE source_id=?",
+                (report.pages, report.confidence, ",".join(map(str, report.low_pages)),
+                 ",".join(map(str, report.blank_pages)), source_id))
+            self._db.executemany("INSERT OR REPLACE INTO ocr_words VALUES (?,?,?,?,?)", [
+                (source_id, p.number, p.confidence, int(p.low),
+                 np.asarray(p.words, dtype=np.float32).reshape(-1, 6).tobytes()) for p in pages])
+
+    def ocr_reports(self, source_ids: Sequence[str] | None = None) -> dict[str, OcrReport]:
+        """The OCR figures of complete documents that had pages read by OCR, by source id."""
+        sql = ("SELECT source_id, ocr_pages, ocr_confidence, ocr_low, ocr_blank FROM documents "
+               "WHERE status=? AND ocr_pages > 0")
+        params: list = [DocumentState.COMPLETE]
+        if source_ids is not None:
+            sql += f" AND source_id IN ({','.join('?' * len(source_ids))})"
+            params.extend(source_ids)
+        with self._lock:
+            rows = self._db.execute(sql, params).fetchall()
+
+        def numbers(text: str) -> tuple[int, ...]:
+            return tuple(int(n) for n in text.split(",") if n)
+
+        return {sid: OcrReport(pages, confidence, numbers(low), numbers(blank))
+                for sid, pages, confidence, low, blank in rows}
+
+    def page_words(self, source_id: str, number: int) -> tuple[WordBox, ...]:
+        """The word boxes of a page read by OCR; () for a page read from its text layer."""
+        with self._lock:
+            row = self._db.execute("SELECT words FROM ocr_words WHERE source_id=? AND number=?",
+                                   (source_id, number)).fetchone()
+        if not row:
+            return ()
+        rows = np.frombuffer(row[0], dtype=np.float32).reshape(-1, 6)
+        return tuple((int(r[0]), int(r[1]), float(r[2]), float(r[3]), float(r[4]), float(r[5])) for r in rows)
+
+    def low_confidence_pages(self, source_ids: Sequence[str]) -> set[tuple[str, int]]:
+        """(source id, page) of the pages of these documents that OCR read with low confidence."""
+        if not source_ids:
+            return set()
+        with self._lock:
+            return set(self._db.execute(
+                f"SELECT source_id, number FROM ocr_words WHERE low=1 AND source_id IN ({','.join('?' * len(source_ids))})",
+                list(source_ids)).fetchall())

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QLineEdit, QListView, QPushButton, QSplitter,
                                QTextBrowser, QVBoxLayout, QWidget)
 
-from assistant.conversation import conversation_markdown, short_quote
+from assistant.conversation import LOW_CONFIDENCE_NOTE, conversation_markdown, short_quote
 from assistant.types import Answer, Failure, Sources, Token
 from assistant.types import Hit
 from ui.models import PassageListModel
@@ -27,6 +27,7 @@ class Turn:
     answer: Answer | None = None
     failure: str = ""
     stopped: bool = False
+    low_pages: frozenset = frozenset()  # (source id, page) its citations quote that OCR read with low confidence
 
     @property
     def done(self) -> bool:
@@ -50,7 +51,7 @@ def turn_html(number: int, turn: Turn) -> str:
         if answer.citations:
             items = "".join(
                 f'<li><a href="cite:{number}:{c.number}">[{c.number}]</a> {html.escape(c.doc_name)}, p. {c.page}: '
-                f"“{html.escape(short_quote(c.quote, 200))}”</li>" for c in _unique_citations(answer))
+                f"“{html.escape(short_quote(c.quote, 200))}”{_low_note(turn, c)}</li>" for c in _unique_citations(answer))
             parts.append(f"<p style='margin-bottom:0'>Sources:</p><ul style='margin-top:0'>{items}</ul>")
         elif answer.abstained and answer.passages:
             items = "".join(
@@ -64,6 +65,12 @@ def turn_html(number: int, turn: Turn) -> str:
         # A document that speaks to AI systems is a finding for a compliance reader, not a footnote.
         parts += [f"<p style='color:#b26a00'><b>Note:</b> {html.escape(note)}</p>" for note in answer.notes]
     return "\n".join(parts)
+
+
+def _low_note(turn: Turn, citation) -> str:
+    if (citation.source_id, citation.page) not in turn.low_pages:
+        return ""
+    return f" <span style='color:#b26a00'><i>({html.escape(LOW_CONFIDENCE_NOTE)})</i></span>"
 
 
 def _unique_citations(answer: Answer):
@@ -84,6 +91,8 @@ class ChatPanel(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.turns: list[Turn] = []
+        # (source ids) -> {(source id, page)} read by OCR with low confidence; set by the window
+        self.low_confidence_pages = None
         self.transcript = QTextBrowser()
         self.transcript.setOpenLinks(False)
         self.transcript.anchorClicked.connect(self._on_link)
@@ -165,6 +174,8 @@ class ChatPanel(QWidget):
             turn.streamed += event.text
         elif isinstance(event, Answer):
             turn.answer = event
+            if self.low_confidence_pages is not None and event.citations:
+                turn.low_pages = frozenset(self.low_confidence_pages(event.documents))
             self.passages.set_hits(event.passages)
         elif isinstance(event, Failure):
             turn.failure = event.message
@@ -237,7 +248,8 @@ class ChatPanel(QWidget):
 
     # Keeping the conversation
     def markdown(self) -> str:
-        return conversation_markdown(self.history())
+        low = frozenset().union(*(t.low_pages for t in self.turns))
+        return conversation_markdown(self.history(), low_pages=low)
 
     def copy_markdown(self):
         QApplication.clipboard().setText(self.markdown())

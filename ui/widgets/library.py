@@ -196,7 +196,9 @@ class LibraryPanel(QWidget):
         left = ""
         if 0 < share < 1 and progress.done < progress.total:
             left = f" · about {_duration(elapsed * (1 - share) / share)} left"
-        if progress.pages:
+        if progress.ocr:
+            doing = f"Reading {progress.current}: OCR page {progress.page} of {progress.pages}"
+        elif progress.pages:
             doing = f"Reading {progress.current}, page {progress.page} of {progress.pages}"
         else:
             doing = f"Indexing {progress.current}" if starting else f"Done {progress.current}"
@@ -204,7 +206,7 @@ class LibraryPanel(QWidget):
 
     def show_cancelling(self):
         self.cancel_button.setEnabled(False)
-        self.progress_label.setText("Cancelling after the current file…")
+        self.progress_label.setText("Cancelling after the current file (a scan stops at its next page)…")
 
     def show_idle(self, summary: str = ""):
         self.progress_bar.hide()
