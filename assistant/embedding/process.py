@@ -77,7 +77,13 @@ class EmbedderProcess:
         return np.concatenate(parts).astype(np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embed_documents([text])[0]
+        # The child's own embed_query: e5 embeds a question with its "query: " prefix, not as a passage.
+        try:
+            return np.asarray(self._child.call("embed_query", text), dtype=np.float32)
+        except ChildNotStarted as exc:
+            raise EmbedderUnavailable(f"The embedding model could not be loaded ({exc}).") from None
+        except ChildFailed as exc:
+            raise EmbedderUnavailable(f"Embedding failed: {exc}.") from None
 
     def warm_up(self) -> None:
         self.embed_documents(["warm up"])

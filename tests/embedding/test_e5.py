@@ -68,3 +68,23 @@ def test_the_cli_and_the_app_get_e5_for_german_and_french_documents():
     assert isinstance(child, EmbedderProcess) and child.pid is None
     assert (child.name, child.dimension) == (E5Embedder.name, E5Embedder.dimension)
     child.close()
+
+
+def test_the_apps_multilingual_process_embeds_as_e5_does_in_process():
+    """The app embeds in a child process: a question must be embedded as a query there too
+    (e5 prefixes questions and passages differently), and passages as passages."""
+    from assistant.embedding.process import EmbedderProcess
+
+    texts = ["Der Auftragsverarbeiter meldet dem Verantwortlichen eine Verletzung unverzüglich.",
+             "Le sous-traitant notifie au responsable du traitement toute violation."]
+    question = "Wann meldet der Auftragsverarbeiter eine Verletzung?"
+    here = E5Embedder()
+    child = EmbedderProcess.for_multilingual()
+    try:
+        far_docs, far_query = child.embed_documents(texts), child.embed_query(question)
+        assert far_docs.shape == (2, E5Embedder.dimension) and far_query.shape == (E5Embedder.dimension,)
+        assert float(np.max(np.abs(far_docs - here.embed_documents(texts)))) < 1e-4
+        assert float(np.max(np.abs(far_query - here.embed_query(question)))) < 1e-4
+        assert float(np.max(np.abs(far_query - here.embed_documents([question])[0]))) > 1e-3
+    finally:
+        child.close()
