@@ -142,8 +142,8 @@ class HybridRetriever:
         dense, lexical = self._rank(query, n, scope)
         rankings = [dense, lexical]
         source_of = {r.chunk_id: r.source_id for r in dense + lexical}
-        fused = reciprocal_rank_fusion([[r.chunk_id for r in ranking] for ranking in rankings])
         s = self.settings
+        fused = reciprocal_rank_fusion([[r.chunk_id for r in ranking] for ranking in rankings], k=s.fusion_k)
         weights = [s.global_weight, s.global_weight]
         routed = self._route(query, fused, source_of)
         asked = question_language(query)
@@ -162,7 +162,8 @@ class HybridRetriever:
         if across:  # nor does the global BM25 ranking rank inside them, for the same reason
             rankings[1] = [r for r in lexical if r.source_id not in across]
         if len(rankings) > 2:
-            fused = reciprocal_rank_fusion([[r.chunk_id for r in ranking] for ranking in rankings], weights=weights)
+            fused = reciprocal_rank_fusion([[r.chunk_id for r in ranking] for ranking in rankings],
+                                           k=s.fusion_k, weights=weights)
 
         dense_rank = {r.chunk_id: i for i, r in enumerate(dense, start=1)}
         lexical_rank = {r.chunk_id: i for i, r in enumerate(lexical, start=1)}

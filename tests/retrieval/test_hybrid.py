@@ -16,6 +16,19 @@ def test_rrf_sums_reciprocal_ranks_with_constant_60():
     assert order == ["b", "a", "d", "c"]
 
 
+def test_a_low_fusion_constant_lets_two_first_places_beat_middling_agreement():
+    # "x" is first in both in-document rankings; "y" is eighth in all four rankings.
+    rankings = [[f"{r}{i}" for i in range(7)] + ["y"] for r in "abc"] + [["x"] + [f"d{i}" for i in range(6)] + ["y"]]
+    rankings[2] = ["x"] + rankings[2][1:]
+    assert [item for item, _ in reciprocal_rank_fusion(rankings, k=60)][0] == "y"
+    assert [item for item, _ in reciprocal_rank_fusion(rankings, k=5)][0] == "x"
+
+
+def test_the_retriever_fuses_with_the_settings_constant():
+    from assistant.settings import RetrievalSettings
+    assert RetrievalSettings().fusion_k == 5
+
+
 def test_rrf_weights_and_validation():
     fused = dict(reciprocal_rank_fusion([["a"], ["b"]], k=0, weights=[2.0, 1.0]))
     assert fused == {"a": 2.0, "b": 1.0}
