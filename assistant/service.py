@@ -15,6 +15,8 @@ from assistant.ingest.upgrade import UpgradeCallback, UpgradeResult, upgrade
 from assistant.paths import default_index_dir
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.clauses.checklist import all_checklists
+from assistant.clauses.detectors import load_detectors
+from assistant.clauses.ranking import ClauseRanker
 from assistant.settings import AnswerSettings, ChunkerSettings, GenerationSettings, RetrievalSettings, checked
 from assistant.store.audit_log import AuditLog
 from assistant.store.encryption import PASSPHRASE_ENV, CollectionKey, is_encrypted, unlock
@@ -70,6 +72,7 @@ class Assistant:
         self._passphrase = passphrase
         self._key: CollectionKey | None = None
         self._audit: AuditLog | None = None
+        self._clause_ranker: ClauseRanker | None = None
 
     @property
     def generator(self):
@@ -99,6 +102,14 @@ class Assistant:
                                     self._vector_store, key=key, fast=fast, multilingual=multilingual)
                 self._audit = AuditLog(self.index_dir, key.for_purpose("audit log") if key else None)
             return self._index
+
+    @property
+    def clause_ranker(self) -> ClauseRanker:
+        """Ranks passages by the clause a question asks about, with the shipped checklists and
+        detectors (clauses/ranking.py)."""
+        if self._clause_ranker is None or self._clause_ranker.index is not self.index:
+            self._clause_ranker = ClauseRanker(self.index, all_checklists(), load_detectors())
+        return self._clause_ranker
 
     @property
     def audit_log(self) -> AuditLog:
@@ -165,7 +176,7 @@ class Assistant:
 
     def retriever(self) -> HybridRetriever:
         return HybridRetriever(self.index, self.embedder, self.retrieval_settings, fast_embedder=self.fast_embedder,
-                               multilingual_embedder=self.multilingual_embedder)
+                               multilingual_embedder=self.multilingual_embedder, clause_ranker=self.clause_ranker)
 
     def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
         hits = self.retriever().search(query, k=k, filters=filters)

@@ -52,10 +52,13 @@ class _Ranked:
 
 class HybridRetriever:
     def __init__(self, index: Index, embedder, settings: RetrievalSettings = RetrievalSettings(),
-                 fast_embedder=None, multilingual_embedder=None):
+                 fast_embedder=None, multilingual_embedder=None, clause_ranker=None):
         """`fast_embedder`: the one documents not yet upgraded were embedded with;
-        `multilingual_embedder`: the one documents in German or French were (retrieval/dense.py)."""
+        `multilingual_embedder`: the one documents in German or French were (retrieval/dense.py);
+        `clause_ranker`: ranks a document's passages by the clause a question asks about
+        (clauses/ranking.py), fused with the in-document rankings."""
         self.index = index
+        self.clause_ranker = clause_ranker
         self.embedder = embedder
         self.settings = settings
         self.dense = TieredDense(index, embedder, fast_embedder, multilingual_embedder)
@@ -159,6 +162,10 @@ class HybridRetriever:
                 else:
                     rankings.append(focused_lexical)
                     weights.append(s.focused_lexical_weight)
+            clause_ranking = self.clause_ranker.rank(query, source_id) if self.clause_ranker else []
+            if clause_ranking:
+                rankings.append([_Ranked(cid, source_id, 0.0) for cid in clause_ranking])
+                weights.append(s.clause_weight)
         if across:  # nor does the global BM25 ranking rank inside them, for the same reason
             rankings[1] = [r for r in lexical if r.source_id not in across]
         if len(rankings) > 2:

@@ -47,7 +47,7 @@ def open_index(index_dir: Path, corpus: Path) -> Assistant:
 
 
 def run(assistant: Assistant, questions: list[dict], settings: RetrievalSettings, k: int = 10):
-    retriever = HybridRetriever(assistant.index, assistant.embedder, settings)
+    retriever = HybridRetriever(assistant.index, assistant.embedder, settings, clause_ranker=assistant.clause_ranker)
     retriever.search("warm up the embedder", k=k)
     run_file, routed, times = {}, {}, []
     for q in questions:
