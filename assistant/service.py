@@ -108,7 +108,7 @@ class Assistant:
         """Ranks passages by the clause a question asks about, with the shipped checklists and
         detectors (clauses/ranking.py)."""
         if self._clause_ranker is None or self._clause_ranker.index is not self.index:
-            self._clause_ranker = ClauseRanker(self.index, all_checklists(), load_detectors())
+            self._clause_ranker = ClauseRanker(self.index, all_checklists(), load_detectors(), self.embedder)
         return self._clause_ranker
 
     @property

@@ -79,7 +79,8 @@ class TieredDense:
         self.multilingual_embedder = multilingual_embedder
         self._queries: dict[tuple[int, str], np.ndarray] = {}  # one retrieval embeds a question once per model
 
-    def _query_vector(self, embedder, query: str) -> np.ndarray:
+    def query_vector(self, embedder, query: str) -> np.ndarray:
+        """The query's vector by `embedder`, computed once per retrieval."""
         key = (id(embedder), query)
         if key not in self._queries:
             if len(self._queries) > 32:
@@ -92,14 +93,14 @@ class TieredDense:
         catalog = self.index.catalog
         multilingual = self.index.vectors_in(MULTILINGUAL) if self.multilingual_embedder is not None else None
         if (matrix is None or not len(matrix)) and multilingual is None:
-            return self.index.vectors.query(self._query_vector(self.embedder, query), k, source_ids=scope)
+            return self.index.vectors.query(self.query_vector(self.embedder, query), k, source_ids=scope)
         rankings = []
         for space, embedder, store in ((MAIN, self.embedder, self.index.vectors),
                                        (MULTILINGUAL, self.multilingual_embedder, multilingual)):
             windows = catalog.space_windows(space)
             if store is None or not windows or (scope is not None and not catalog.space_windows(space, scope)):
                 continue  # a fresh collection: MiniLM is not even loaded for it; nor e5 for English ones
-            rankings.append((store.query(self._query_vector(embedder, query), k, source_ids=scope), windows))
+            rankings.append((store.query(self.query_vector(embedder, query), k, source_ids=scope), windows))
         if matrix is not None and len(matrix):
-            rankings.append((fast_search(matrix, self._query_vector(self.fast_embedder, query), k, scope), len(matrix)))
+            rankings.append((fast_search(matrix, self.query_vector(self.fast_embedder, query), k, scope), len(matrix)))
         return merge_rankings(rankings, k)

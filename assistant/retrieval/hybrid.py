@@ -20,7 +20,7 @@ from typing import Sequence
 from assistant.retrieval.definitions import definition_first
 from assistant.language import question_language
 from assistant.retrieval.dense import TieredDense
-from assistant.store.catalog import MULTILINGUAL
+from assistant.store.catalog import MAIN, MULTILINGUAL
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.operative import articles_first
 from assistant.retrieval.routing import document_mass, identity_words, name_scores, named_document, route
@@ -132,6 +132,18 @@ class HybridRetriever:
         languages = self.index.catalog.languages([source_id])
         return bool(languages) and "" not in languages and languages != {asked}
 
+    def _clause_ranking(self, query: str, focus: str, source_id: str) -> list[str]:
+        """The clause ranker's passages of this document (clauses/ranking.py). It also reads the
+        focused question's MiniLM vector, which the dense search just computed, where the
+        document has MiniLM vectors (not in a fresh collection's fast tier, nor in e5's space,
+        where asking for it would load MiniLM for nothing)."""
+        if self.clause_ranker is None:
+            return []
+        vector = None
+        if focus and self.index.catalog.space_windows(MAIN, [source_id]):
+            vector = self.dense.query_vector(self.embedder, focus)
+        return self.clause_ranker.rank(query, source_id, vector)
+
     def search(self, query: str, k: int = 10, filters: SearchFilters | None = None) -> list[Hit]:
         return self.retrieve(query, k, filters).hits
 
@@ -162,7 +174,7 @@ class HybridRetriever:
                 else:
                     rankings.append(focused_lexical)
                     weights.append(s.focused_lexical_weight)
-            clause_ranking = self.clause_ranker.rank(query, source_id) if self.clause_ranker else []
+            clause_ranking = self._clause_ranking(query, focus, source_id)
             if clause_ranking:
                 rankings.append([_Ranked(cid, source_id, 0.0) for cid in clause_ranking])
                 weights.append(s.clause_weight)

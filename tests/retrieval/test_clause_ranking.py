@@ -1,5 +1,7 @@
 """The search ranks a document's passages by the clause a question asks about (clauses/ranking.py)."""
 
+import pytest
+
 from assistant.clauses.checklist import all_checklists
 from assistant.clauses.detectors import load_detectors
 from assistant.clauses.ranking import ClauseRanker
@@ -48,3 +50,25 @@ def test_the_search_puts_the_clause_first_inside_the_document(assistant, tmp_pat
     assert "aggregate liability" not in words_only[0].text  # the question's words rank other passages first
     top = assistant.search(question, k=3)[0]
     assert "aggregate liability of either party exceed" in top.text
+
+
+@pytest.mark.slow
+def test_a_question_naming_no_item_is_mapped_to_the_nearest_one_in_meaning(minilm, tmp_path):
+    from assistant.clauses.ranking import NEAREST_ITEM
+    from assistant.service import Assistant
+
+    assistant = Assistant(tmp_path / "index", embedder=minilm)
+    assistant.ingest([write_contract(tmp_path)])
+    ranker = ClauseRanker(assistant.index, all_checklists(), load_detectors(), minilm)
+    vector = minilm.embed_query
+
+    def nearest(focused: str) -> list[str]:
+        return [item.id for item in ranker.items(f"{focused} under the Acme supply agreement?", vector(focused))]
+
+    assert nearest("Which jurisdiction's law governs") == ["governing-law"]  # names no "governing law"
+    assert nearest("How long does the warehouse roof stay painted blue") == []  # near nothing
+    # without a vector (a document without MiniLM vectors), only named items count
+    assert ranker.items("Which jurisdiction's law governs the Acme supply agreement?") == []
+    assert nearest("What license is granted") == ["license-grant"]
+    assert 0 < NEAREST_ITEM < 1
+    assistant.close()
