@@ -53,9 +53,10 @@ class ClauseRanker:
         fingerprints = [c.fingerprint for c in self.checklists] + [detectors.fingerprint if detectors else ""]
         self._version = "-".join(fingerprints)
 
-    def items(self, question: str, question_vector=None) -> list[Item]:
-        """The items the question names, else the one nearest to it (see above), else none."""
-        named = items_asked(self.index.catalog, question, self.checklists)
+    def items(self, question: str, question_vector=None, source_id: str = "") -> list[Item]:
+        """The items the question names (not by the document's name), else the one nearest to it
+        (see above), else none."""
+        named = items_asked(self.index.catalog, question, self.checklists, [source_id] if source_id else ())
         if named or question_vector is None or self.embedder is None:
             return named
         items, vectors = self._vectors()
@@ -78,7 +79,7 @@ class ClauseRanker:
         about; empty when it asks about none. `question_vector`: the embedder's vector of the
         question without the words that only identify the document."""
         scores: dict[str, float] = {}
-        for item in self.items(question, question_vector):
+        for item in self.items(question, question_vector, source_id):
             kind = f"clause-ranking-{item.id}-{self._version}"
             for chunk_id, score in self.index.derived.get(kind, source_id, lambda: self._scores(item, source_id)):
                 scores[chunk_id] = max(scores.get(chunk_id, score), score)

@@ -1,6 +1,7 @@
 """Where the answers' missing-clause check fires (a script, not a test): prints figures, asserts nothing.
 
     python -m tests.benchmarks.clause_check [--corpus ../shared/eval/corpus] [--questions ../shared/eval/dev.jsonl]
+        [--index DIR]
 
 The checklists' signals decide both a review's "found" and, in answers, whether a contract has a
 clause at all (assistant/clauses/presence.py). After changing signals, run this to see that the
@@ -39,21 +40,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=EVAL / "corpus")
     parser.add_argument("--questions", type=Path, default=EVAL / "dev.jsonl")
+    parser.add_argument("--index", type=Path, help="keep the corpus index in DIR and reuse it "
+                        "(the index `clausewise eval ... --reuse-index DIR` keeps)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="clausewise-clause-check-") as tmp:
-        assistant = Assistant(Path(tmp) / "index")
-        assistant.ingest(sorted(args.corpus.iterdir()))
+        assistant = Assistant(args.index or Path(tmp) / "index")
+        assistant.ingest(sorted(args.corpus.iterdir()))  # unchanged files are skipped
         answerer = Answerer(assistant.retriever(), SilentGenerator(), assistant.answer_settings, all_checklists())
         questions = load_jsonl(args.questions)
         answerable = [q for q in questions if q["answers"]]
         absent = [q for q in questions if q.get("unanswerable_reason") == "clause_absent"]
-        wrong = [(q["id"], absent_clauses(answerer, q["question"])) for q in answerable]
-        wrong = [(qid, items) for qid, items in wrong if items]
+        wrong = [(q, absent_clauses(answerer, q["question"])) for q in answerable]
+        wrong = [(q, items) for q, items in wrong if items]
         fired = sum(bool(absent_clauses(answerer, q["question"])) for q in absent)
         assistant.close()
     print(f"fires on answerable questions:      {len(wrong)} of {len(answerable)}")
-    for qid, items in wrong:
-        print(f"  {qid}: {', '.join(items)}")
+    for q, items in wrong:
+        print(f"  {q['id']}: {', '.join(items)}: {q['question']}")
     print(f"fires on clause-absent questions:   {fired} of {len(absent)}")
 
 

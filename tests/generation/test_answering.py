@@ -146,6 +146,49 @@ def test_a_term_in_most_passages_does_not_name_a_clause(library):
     assert "expiration-date" not in [i.id for i in items_asked(catalog, "What is the term of the agreement?", checklists)]
 
 
+def test_a_word_of_a_party_name_does_not_name_a_clause(library):
+    """"Hartford Life Insurance" names a party: a question about its agreement does not ask about
+    an insurance clause, while one about "insurance" in lower case, or an "Insurance clause", does."""
+    from assistant.clauses.checklist import all_checklists
+    from assistant.clauses.presence import items_asked
+
+    a = library(ScriptedGenerator())
+    docs = a.index_dir.parent / "docs"
+    (docs / "hartford.txt").write_text("ADMINISTRATIVE SERVICES AGREEMENT between Hartford Life Insurance "
+                                       "Company and Acme Plans, Inc. The administrator shall keep records.")
+    # Enough other documents that a word in one passage is not common (COMMON_SHARE).
+    fillers = [docs / f"order-{n}.txt" for n in range(12)]
+    for n, path in enumerate(fillers):
+        path.write_text(f"PURCHASE ORDER {n}. The buyer orders {n + 2} pallets of copper wire for delivery.")
+    a.ingest([docs / "hartford.txt", *fillers])
+    catalog, checklists = a.index.catalog, all_checklists()
+    sid = next(d.source_id for d in catalog.documents() if d.name == "hartford.txt")
+
+    def asked(question):
+        return [i.id for i in items_asked(catalog, question, checklists, [sid])]
+
+    assert "insurance" not in asked("When does the Hartford Life Insurance services agreement expire?")
+    assert "insurance" in asked("Must Acme Plans maintain insurance under this agreement?")
+    assert "insurance" in asked("Does the agreement have an Insurance clause?")
+    # Without the document, the same words are read as a clause, as before.
+    assert "insurance" in [i.id for i in items_asked(
+        catalog, "When does the Hartford Life Insurance services agreement expire?", checklists)]
+
+
+def test_only_a_run_of_capitalised_words_found_in_the_document_is_blanked():
+    from assistant.clauses.presence import without_names
+
+    identity = {"johns", "hopkins", "non", "exclusive", "license", "agreement"}
+    blanked = without_names("Is the Johns Hopkins Non-Exclusive License Agreement exclusive?", identity)
+    assert blanked.split() == ["Is", "the", "-", "exclusive?"]
+    assert len(blanked) == len("Is the Johns Hopkins Non-Exclusive License Agreement exclusive?")
+    # A single capitalised word, the first word, or a name the document does not hold stay.
+    assert without_names("Is there an Exclusive licence?", identity) == "Is there an Exclusive licence?"
+    assert without_names("Exclusive rights: who holds them?", identity) == "Exclusive rights: who holds them?"
+    assert without_names("Does the Zenith Exclusive Supply deal renew?", {"zenith"}).split() == [
+        "Does", "the", "Exclusive", "Supply", "deal", "renew?"]
+
+
 def test_a_refusal_from_the_model_becomes_a_plain_abstention(library):
     generator = ScriptedGenerator(script="The passages do not contain information about this.")
     answer = run(library(generator), "How long is the renewal term of the Northwind agreement?")[-1]
