@@ -44,13 +44,16 @@ def items_asked(catalog, question: str, checklists: Sequence[Checklist],
 
 # Two or more capitalised words in a row, joined by spaces or hyphens: how a name is written.
 NAME_RUN = re.compile(r"[A-Z]\w*(?:[ -][A-Z]\w*)+")
+# The words between "the" and "agreement" or "contract": how a question names the document it is
+# about, in lower case too ("the Johns Hopkins / Virtuoso non-exclusive license agreement").
+DOCUMENT_PHRASE = re.compile(r"\bthe\s+((?:(?!the\b)[\w'/&.-]+\s+){1,10})(?=(?:agreement|contract)s?\b)", re.IGNORECASE)
 
 
 def without_names(question: str, identity: set[str]) -> str:
     """The question with the words of a document's name blanked: those of a run of capitalised
-    words (after the first word, which is capitalised anyway) that are in the document's title or
-    opening. "the Hartford Life Insurance service agreement" names a party, not an insurance
-    clause, and "the Johns Hopkins Non-Exclusive License Agreement" a document, not an
+    words (after the first word, which is capitalised anyway) or of the phrase "the ... agreement"
+    that are in the document's title or opening. "the Hartford Life Insurance service agreement"
+    names a party, not an insurance clause, and "the Johns Hopkins Non-Exclusive License Agreement" a document, not an
     exclusivity clause; "is the licence exclusive?" or "an Insurance clause" asks about the clause."""
     first = re.match(r"\W*\w+", question)
     start = first.end() if first else 0
@@ -58,7 +61,9 @@ def without_names(question: str, identity: set[str]) -> str:
     def blank(word: re.Match) -> str:
         return " " * len(word.group(0)) if word.group(0).lower() in identity else word.group(0)
 
-    rest = NAME_RUN.sub(lambda run: re.sub(r"\w+", blank, run.group(0)), question[start:])
+    rest = question[start:]
+    for pattern in (NAME_RUN, DOCUMENT_PHRASE):
+        rest = pattern.sub(lambda run: re.sub(r"\w+", blank, run.group(0)), rest)
     return question[:start] + rest
 
 

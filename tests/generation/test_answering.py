@@ -187,6 +187,12 @@ def test_only_a_run_of_capitalised_words_found_in_the_document_is_blanked():
     assert without_names("Exclusive rights: who holds them?", identity) == "Exclusive rights: who holds them?"
     assert without_names("Does the Zenith Exclusive Supply deal renew?", {"zenith"}).split() == [
         "Does", "the", "Exclusive", "Supply", "deal", "renew?"]
+    # The words that name the document before "agreement", in lower case too; not those elsewhere.
+    assert without_names("What does the license grant in the Johns Hopkins non-exclusive license agreement cover?",
+                         identity).split() == ["What", "does", "the", "license", "grant", "in", "the", "-", "agreement",
+                                               "cover?"]
+    assert without_names("Is the exclusive supply agreement exclusive?", {"supply"}).split() == [
+        "Is", "the", "exclusive", "agreement", "exclusive?"]
 
 
 def test_a_refusal_from_the_model_becomes_a_plain_abstention(library):
