@@ -36,7 +36,8 @@ from assistant.grounding.citations import (check_answer, is_refusal, markers_aft
                                            quote_pointed_passages, unique_citations, with_verified_markers)
 from assistant.grounding.ai_text import notes as ai_text_notes, without_ai_text
 from assistant.grounding.evidence import documents_named, gate, name_words
-from assistant.grounding.fallback import choose, document_identity, fallback_matches, quoted_answer
+from assistant.grounding.fallback import (CLAUSE_LEAD, choose, document_identity, fallback_matches, quoted_answer,
+                                          uncited_clause)
 from assistant.grounding.languages import crosses_languages
 from assistant.grounding.running_lines import running_lines, strip_copied_running_lines
 from assistant.retrieval.hybrid import HybridRetriever
@@ -203,8 +204,22 @@ class Answerer:
             shown, check = quoted
             return Answer(part.question, shown, check.citations, (check,), False, passages, model_text=model_text,
                           evidence=evidence, notes=notes, quoted=True, **timing)
-        return Answer(part.question, with_verified_markers(checks), unique_citations(checks), checks, False, passages,
+        text = with_verified_markers(checks)
+        clause = self._clause_quote(part, checks)
+        if clause is not None:
+            shown, check = clause
+            text, checks = f"{text} {shown}", checks + (check,)
+        return Answer(part.question, text, unique_citations(checks), checks, False, passages,
                       model_text=model_text, evidence=evidence, notes=notes, **timing)
+
+    def _clause_quote(self, part: _Part, checks) -> tuple[str, SentenceCheck] | None:
+        """The clause asked about, quoted, when the supported answer cites no passage holding its
+        wording and another passage the model read does (fallback.uncited_clause)."""
+        catalog = self.retriever.index.catalog
+        matches = fallback_matches(catalog, part.question, part.passages, self.checklists)
+        cited = [c.number for check in checks for c in check.citations]
+        match = uncited_clause(matches, cited)
+        return None if match is None else quoted_answer(match, part.passages, CLAUSE_LEAD)
 
     def _quote(self, part: _Part, model_text: str) -> tuple[str, SentenceCheck] | None:
         """The passage sentence that addresses the question, quoted, when one does (fallback.py)."""

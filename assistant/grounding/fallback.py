@@ -42,6 +42,7 @@ from assistant.types import Citation, Hit, SentenceCheck
 MIN_QUOTE = 25
 STEM = 5
 FALLBACK_LEAD = "The passage that addresses this says:"
+CLAUSE_LEAD = "The clause itself says:"
 # Words that say what kind of question it is, not what it asks about.
 _QUESTION_KIND = frozenset(
     """agreement contract document documents say says said provide provides provided provision provisions clause
@@ -112,7 +113,20 @@ def choose(matches: Sequence[PassageMatch], cited: Sequence[int], subject_share:
                                           -m.subject_share, m.number))
 
 
-def quoted_answer(match: PassageMatch, passages: Sequence[Hit]) -> tuple[str, SentenceCheck]:
+def uncited_clause(matches: Sequence[PassageMatch], cited: Sequence[int]) -> PassageMatch | None:
+    """The passage holding the wording of the clause the question asks about, when the supported
+    answer cites none that does: a small model often answers from the passage that shares the
+    question's words and leaves the clause itself unread ("What restrictions on assignment …?"
+    answered from a share-transfer legend while passage 1 says "not assignable without the prior
+    written consent"). The first such passage in retrieval order; None when a cited passage has
+    the wording or none has."""
+    if any(m.clause_signal and m.number in cited for m in matches):
+        return None
+    return next((m for m in matches if m.clause_signal), None)
+
+
+def quoted_answer(match: PassageMatch, passages: Sequence[Hit],
+                  lead: str = FALLBACK_LEAD) -> tuple[str, SentenceCheck]:
     """The answer text and its one checked sentence: the passage's sentence verbatim, cited."""
     hit = passages[match.number - 1]
     quote = hit.text[match.start:match.end]
@@ -120,7 +134,7 @@ def quoted_answer(match: PassageMatch, passages: Sequence[Hit]) -> tuple[str, Se
                         start=hit.chunk.start + match.start, end=hit.chunk.start + match.end, quote=quote,
                         repaired=True)
     shown = normalise_space(quote).rstrip(".;:")
-    text = f"{FALLBACK_LEAD} “{shown}” [{match.number}]."
+    text = f"{lead} “{shown}” [{match.number}]."
     return text, SentenceCheck(text, (match.number,), (citation,))
 
 

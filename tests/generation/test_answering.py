@@ -175,6 +175,47 @@ def test_a_word_of_a_party_name_does_not_name_a_clause(library):
         catalog, "When does the Hartford Life Insurance services agreement expire?", checklists)]
 
 
+def test_the_clause_asked_about_is_quoted_when_the_answer_cites_another_passage(tmp_path, hash_embedder):
+    """The model answers a governing-law question from the notices passage: its sentence is
+    supported, so it stays, and the governing-law sentence of the other passage it read is added,
+    verbatim and cited; when it cites that passage, nothing is added."""
+    import re
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "acme-terms.txt").write_text("ACME SUPPLY AGREEMENT, general terms. 7. GOVERNING LAW. This "
+                                         "Agreement is governed by the laws of Ireland.")
+    (docs / "acme-notices.txt").write_text("ACME SUPPLY AGREEMENT, notices. 8. NOTICES. Notices under the "
+                                           "agreement shall be sent by courier to the registered office.")
+    for n in range(12):  # so that "law" is not common to the passages (COMMON_SHARE)
+        (docs / f"order-{n}.txt").write_text(f"PURCHASE ORDER {n}. The buyer orders {n + 2} pallets of copper wire.")
+
+    def citing(word):
+        def respond(messages):
+            prompt = messages[-1]["content"]
+            for number, body in re.findall(r"^\[(\d+)\][^\n]*:\n(.*?)(?=\n\n|\Z)", prompt, flags=re.S | re.M):
+                if word in body:
+                    sentence = next(s for s in re.split(r"(?<=\.) ", body) if word in s)
+                    return f"{sentence.rstrip('.')} [{number}]."
+            return "The documents do not say."
+        return respond
+
+    a = Assistant(tmp_path / "index", embedder=hash_embedder, generator=ScriptedGenerator(respond=citing("courier")))
+    a.ingest([docs])
+    answer = run(a, "What is the governing law of the Acme supply agreement?")[-1]
+    assert not answer.abstained
+    assert "courier" in answer.text and "The clause itself says: “This Agreement is governed by the laws of Ireland”" in answer.text
+    assert {c.doc_name for c in answer.citations} == {"acme-notices.txt", "acme-terms.txt"}
+    law = next(c for c in answer.citations if c.doc_name == "acme-terms.txt")
+    assert law.quote == "This Agreement is governed by the laws of Ireland."[:len(law.quote)] and "Ireland" in law.quote
+    a.close()
+
+    b = Assistant(tmp_path / "index", embedder=hash_embedder, generator=ScriptedGenerator(respond=citing("Ireland")))
+    answer = run(b, "What is the governing law of the Acme supply agreement?")[-1]
+    assert "The clause itself says" not in answer.text and [c.doc_name for c in answer.citations] == ["acme-terms.txt"]
+    b.close()
+
+
 def test_only_a_run_of_capitalised_words_found_in_the_document_is_blanked():
     from assistant.clauses.presence import without_names
 

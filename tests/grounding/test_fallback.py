@@ -2,7 +2,8 @@
 the quote that replaces a refusal. Synthetic sentences, one that should match and one that not."""
 
 from assistant.clauses.checklist import all_checklists
-from assistant.grounding.fallback import (FALLBACK_LEAD, choose, passage_matches, quoted_answer, subject_stems)
+from assistant.grounding.fallback import (FALLBACK_LEAD, choose, passage_matches, quoted_answer, subject_stems,
+                                          uncited_clause)
 from assistant.types import Chunk, Hit
 
 PAGE = ("9. GOVERNING LAW\nThis Agreement shall be governed by the laws of the State of Delaware. "
@@ -70,3 +71,17 @@ def test_the_quote_is_an_exact_slice_of_the_page_and_cites_its_passage():
     assert page[citation.start:citation.end] == citation.quote
     assert text == f"{FALLBACK_LEAD} “This Agreement shall be governed by the laws of the State of Delaware” [1]."
     assert citation.page == 4 and citation.number == 1 and check.supported
+
+
+def test_the_clause_asked_about_is_added_when_the_answer_cites_no_passage_holding_it():
+    """"Which law governs?" answered from a notices passage: the governing-law sentence of another
+    passage read is the clause; when the cited passage has the clause's wording, nothing is added."""
+    subject = subject_stems("Which law governs the agreement?", [], set())
+    notices = hit("Notices under the agreement shall be sent by courier to the registered office.", page=2)
+    matches = passage_matches([notices, hit(PAGE, page=4)], subject, [law_item()])
+    assert uncited_clause(matches, cited=[1]).number == 2
+    assert uncited_clause(matches, cited=[2]) is None
+    assert uncited_clause(matches, cited=[1, 2]) is None
+    # No passage has the clause's wording: nothing to add.
+    unrelated = passage_matches([notices], subject, [law_item()])
+    assert uncited_clause(unrelated, cited=[]) is None
