@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +40,11 @@ def main() -> int:
     follow_system_palette(app)
     OUT.mkdir(parents=True, exist_ok=True)
 
+    def pause(seconds: float):
+        loop = QEventLoop()
+        QTimer.singleShot(int(seconds * 1000), loop.quit)
+        loop.exec()
+
     def wait_for(signal, timeout_s: float):
         loop = QEventLoop()
         signal.connect(lambda *_: loop.quit())
@@ -55,6 +61,12 @@ def main() -> int:
         window.ingest_paths(documents)
         wait_for(window.ingest_finished, 600)
         wait_for(window.documents_loaded, 10)
+        # The shot shows the app once indexing has settled: the background upgrade to full-quality
+        # vectors done, as a user sees it after the status line clears.
+        deadline = time.monotonic() + 300
+        pause(1.0)
+        while window.upgrading.running_for(window.assistant()) and time.monotonic() < deadline:
+            pause(0.5)
         window.chat.question.setText(QUESTION)
         window.chat.ask_button.click()
         answered = []

@@ -186,7 +186,8 @@ class Answerer:
             return abstain("The passages found do not contain the answer; the nearest are listed.",
                            model_text=model_text, evidence=evidence, **timing)
         text = markers_after_their_text(text)  # "[1] text [2] text", the prompt's layout, read as written
-        if not re.sub(r"\[\d+\]|[\s,;.]", "", text):
+        # Markers with nothing but a clause number ("[1] 2.1") point at a passage as bare markers do.
+        if not re.sub(r"\[\d+\]|\d+(?:\.\d+)*|[\s,;.:]", "", text):
             text = quote_pointed_passages(part.question, text, passages)
         # The question's names for its document need no passage to repeat them (citations.py).
         checks = tuple(check_answer(text, passages, naming_words(part.question, document_identity(index.catalog, passages))))

@@ -314,8 +314,10 @@ def test_an_empty_question_or_index(library, tmp_path, hash_embedder):
     assert "Nothing in the indexed documents" in events[-1].reason
 
 
-def test_an_answer_of_bare_markers_quotes_the_passage_it_points_at(library):
-    generator = ScriptedGenerator(script="[1]")
+@pytest.mark.parametrize("reply", ["[1]", "[1] 3.1", "3.1 [1]."])
+def test_an_answer_of_bare_markers_quotes_the_passage_it_points_at(library, reply):
+    """Also with only a clause number after the marker: "2.1" says where, not what."""
+    generator = ScriptedGenerator(script=reply)
     answer = run(library(generator), "Which law governs the Northwind Components supply agreement?")[-1]
     assert not answer.abstained
     assert answer.text.startswith("“") and answer.text.endswith("” [1].")
