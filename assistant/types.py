@@ -169,11 +169,14 @@ class Evidence:
     missing: tuple[str, ...] = ()  # subject words the routed document does not contain
     subject: tuple[str, ...] = ()
     absent_clauses: tuple[str, ...] = ()  # checklist items asked about with no matching sentence (clauses/presence.py)
+    signs: dict = field(default_factory=dict)  # what the abstention decision read (grounding/abstention.py)
+    answer_probability: float | None = None  # its probability that the documents answer
 
     def as_dict(self) -> dict:
         return {"unknown_names": list(self.unknown_names), "coverage": round(self.coverage, 3),
                 "missing": list(self.missing), "subject": list(self.subject),
-                "absent_clauses": list(self.absent_clauses)}
+                "absent_clauses": list(self.absent_clauses), "signs": dict(self.signs),
+                "answer_probability": self.answer_probability}
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 
-def reply_key(model: str, messages: Sequence[dict], max_tokens: int) -> str:
-    payload = json.dumps([model, list(messages), max_tokens], ensure_ascii=False, sort_keys=True)
+def reply_key(model: str, messages: Sequence[dict], max_tokens: int, schema: dict | None = None) -> str:
+    keyed = [model, list(messages), max_tokens] + ([schema] if schema else [])
+    payload = json.dumps(keyed, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -46,8 +47,8 @@ class ModelCache:
         return getattr(self.generator, "settings", None)
 
     def stream(self, messages: Sequence[dict], max_tokens: int = 256, temperature: float = 0.0,
-               cancel: threading.Event | None = None) -> Iterator[str]:
-        key = reply_key(self.model, messages, max_tokens)
+               cancel: threading.Event | None = None, schema: dict | None = None) -> Iterator[str]:
+        key = reply_key(self.model, messages, max_tokens, schema)
         entry = self._replies.get(key) if temperature == 0.0 else None
         if entry is not None:
             self.hits += 1
@@ -59,7 +60,9 @@ class ModelCache:
         began = time.perf_counter()
         first = None
         pieces: list[str] = []
-        for piece in self.generator.stream(messages, max_tokens=max_tokens, temperature=temperature, cancel=cancel):
+        extra = {"schema": schema} if schema else {}
+        for piece in self.generator.stream(messages, max_tokens=max_tokens, temperature=temperature, cancel=cancel,
+                                           **extra):
             if first is None:
                 first = time.perf_counter() - began
             pieces.append(piece)

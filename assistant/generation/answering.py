@@ -1,21 +1,22 @@
-"""Grounded answering: retrieve, check the evidence, prompt the model, stream, then verify.
+"""Grounded answering: retrieve, check the evidence, ask the model for a statement, verify it.
 
 `Answerer.ask` yields events in a fixed order: one `Sources` (the passages the model reads, before
-any token), `Token`s as the model writes (none when it abstains before running the model), then
-exactly one `Answer` or one `Failure`.
+any token), `Token`s of the model's statement as it writes it (none when it abstains before running
+the model), then exactly one `Answer` or one `Failure`.
 
-The answer abstains ("The documents do not answer ...", with the nearest passages) when the index
-has no evidence (grounding/evidence.py), when the model says the passages do not contain the
-answer, or when no sentence of what it wrote is supported by a passage (grounding/citations.py)
-and no passage it read addresses the question: an answer nothing backs is the model's general
-knowledge, which is exactly what a contract reviewer must not be given. When a passage does
-address the question but the model's wording is not supported, the answer quotes that passage,
-verbatim and cited (grounding/fallback.py). A question that asks two things ("Which law governs
-it, and how long is its initial term?") is answered part by part (generation/parts.py), each part
-retrieved, checked and verified on its own, and the answer reports each: answered and cited, or
-not found. Text in a document addressed to AI systems is left out of the passages before anything
-reads them (grounding/ai_text.py), and the answer then carries a note saying so. This module only
-orchestrates: retrieve, ground, prompt, verify.
+An answer is a statement, then its evidence. The model replies in JSON (generation/reply.py): the
+words it relies on and a short statement, or that the passages do not say. Clausewise then runs
+one ordered list of checks on it (grounding/verify.py): the statement's numbers, dates, amounts,
+names and negations must stand in one or two whole sentences of the passages, which Clausewise
+finds itself; those sentences are cited and quoted whole, with document, page and clause. A
+statement that no sentence backs is not shown: the answer says so and quotes the clause alone
+(the sentence the model quoted, or the one holding the question's subject), or abstains when no
+sentence addresses the question. It abstains too when the index has no evidence
+(grounding/evidence.py) or the model says the passages do not hold the answer: an answer nothing
+backs is the model's general knowledge, which is exactly what a contract reviewer must not be
+given. A question that asks two things is answered part by part (generation/parts.py), and text
+in a document addressed to AI systems is left out of the passages before anything reads them
+(grounding/ai_text.py). This module only orchestrates.
 """
 
 from __future__ import annotations
@@ -30,16 +31,20 @@ from typing import Iterator, Protocol, Sequence
 from assistant.clauses.checklist import Checklist
 from assistant.clauses.presence import items_asked
 from assistant.errors import ClausewiseError
+from assistant.generation import reply
 from assistant.generation.parts import question_parts
-from assistant.generation.prompt import build_messages, excerpt, strip_label_echoes
-from assistant.grounding.citations import (check_answer, is_refusal, markers_after_their_text, naming_words,
-                                           quote_pointed_passages, unique_citations, with_verified_markers)
+from assistant.generation.prompt import build_messages, excerpt
+from assistant.generation.reply import StatementStream
+from assistant.grounding.abstention import AbstentionModel
 from assistant.grounding.ai_text import notes as ai_text_notes, without_ai_text
+from assistant.grounding.citations import unique_citations
 from assistant.grounding.evidence import documents_named, gate, name_words
-from assistant.grounding.fallback import (CLAUSE_LEAD, choose, document_identity, fallback_matches, quoted_answer,
-                                          uncited_clause)
+from assistant.grounding.subject import document_identity, subject_stems
 from assistant.grounding.languages import crosses_languages
-from assistant.grounding.running_lines import running_lines, strip_copied_running_lines
+from assistant.grounding.running_lines import running_lines
+from assistant.grounding.units import passage_units
+from assistant.grounding.verify import Verdict, clause_alone, copies, location, shown_quote, supporting
+from assistant.language import ENGLISH, question_language
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.settings import AnswerSettings
 from assistant.text import normalise_space
@@ -48,7 +53,7 @@ from assistant.types import Answer, Event, Evidence, Failure, Hit, SearchFilters
 
 class Generator(Protocol):
     def stream(self, messages: Sequence[dict], max_tokens: int = 256, temperature: float = 0.0,
-               cancel: threading.Event | None = None) -> Iterator[str]: ...
+               cancel: threading.Event | None = None, schema: dict | None = None) -> Iterator[str]: ...
 
 
 def abstention_text(question: str, reason: str) -> str:
@@ -69,11 +74,12 @@ class _Part:
 
 class Answerer:
     def __init__(self, retriever: HybridRetriever, generator: Generator, settings: AnswerSettings = AnswerSettings(),
-                 checklists: Sequence[Checklist] = ()):
+                 checklists: Sequence[Checklist] = (), abstention: AbstentionModel | None = None):
         self.retriever = retriever
         self.generator = generator
         self.settings = settings
         self.checklists = tuple(checklists)  # whose items' signals tell a clause missing from a document
+        self.abstention = abstention  # whether the documents hold an answer (grounding/abstention.py); None: shipped
 
     def _scope(self, question: str, filters: SearchFilters | None, history: Sequence[Answer]) -> SearchFilters | None:
         """A follow-up that names no document ("and what is the notice period?") stays with the
@@ -112,7 +118,8 @@ class Answerer:
                 if found else "Nothing in the indexed documents matches it."))
         routed = retrieval.routed or [passages[0].chunk.source_id]
         catalog = index.catalog
-        evidence, reason = gate(catalog, gate_question, routed, passages, self.checklists, s.coverage_threshold)
+        evidence, reason = gate(catalog, gate_question, routed, passages, self.checklists, s.coverage_threshold,
+                                self.abstention)
         return _Part(question, passages, notes, documents_named(catalog, question, routed), evidence, reason)
 
     def _ask(self, question, filters, history, cancel) -> Iterator[Event]:
@@ -145,7 +152,7 @@ class Answerer:
         yield answers[0] if len(prepared) == 1 else _combined(question, answers, passages, numbers)
 
     def _answer(self, part: _Part, history, cancel, started) -> Iterator[Event]:
-        """Tokens of one part's answer as the model writes them; returns its verified Answer."""
+        """Tokens of one part's statement as the model writes it; returns its verified Answer."""
         s = self.settings
         passages, notes, evidence = part.passages, part.notes, part.evidence
 
@@ -160,18 +167,21 @@ class Answerer:
         messages = build_messages(part.question, passages, [(a.question, a.text) for a in history[-s.history_turns:]]
                                   if s.history_turns else (), running)
         pieces: list[str] = []
+        statement_stream = StatementStream()
         first_token = None
-        for piece in self.generator.stream(messages, max_tokens=s.max_tokens, temperature=0.0, cancel=cancel):
+        for piece in self.generator.stream(messages, max_tokens=s.max_tokens, temperature=0.0, cancel=cancel,
+                                           schema=reply.SCHEMA):
             if first_token is None:
                 first_token = time.perf_counter()
             if cancel is not None and cancel.is_set():
                 break
             pieces.append(piece)
-            yield Token(piece)
+            shown = statement_stream.feed(piece)
+            if shown:
+                yield Token(shown)
         finished = time.perf_counter()
         model_text = "".join(pieces).strip()
-        text = strip_label_echoes(model_text, passages)
-        text = strip_copied_running_lines(text, frozenset().union(*running.values()))
+        said = reply.parse(model_text)
         timing = dict(
             first_token_seconds=(first_token - started) if first_token else None,
             tokens=len(pieces),
@@ -179,66 +189,66 @@ class Answerer:
             if first_token and len(pieces) > 1 and finished > first_token else None,
         )
         if cancel is not None and cancel.is_set():
-            checks = tuple(check_answer(text, passages))
-            return Answer(part.question, text, unique_citations(checks), checks, False, passages,
-                          model_text=model_text, evidence=evidence, cancelled=True, notes=notes, **timing)
-        if not text or is_refusal(text):
+            return Answer(part.question, said.statement, (), (), False, passages, model_text=model_text,
+                          evidence=evidence, cancelled=True, notes=notes, **timing)
+        if not said.found:
             return abstain("The passages found do not contain the answer; the nearest are listed.",
                            model_text=model_text, evidence=evidence, **timing)
-        text = markers_after_their_text(text)  # "[1] text [2] text", the prompt's layout, read as written
-        # Markers with nothing but a clause number ("[1] 2.1") point at a passage as bare markers do.
-        if not re.sub(r"\[\d+\]|\d+(?:\.\d+)*|[\s,;.:]", "", text):
-            text = quote_pointed_passages(part.question, text, passages)
-        # The question's names for its document need no passage to repeat them (citations.py).
-        checks = tuple(check_answer(text, passages, naming_words(part.question, document_identity(index.catalog, passages))))
-        if not any(c.supported for c in checks):
-            quoted = self._quote(part, text)
-            if quoted is None and _unverifiable(part.question, passages, checks):
-                # Written in another language than its passages and quoting none of them word for
-                # word: the check cannot tell, so it stands aside rather than refuse. The answer is
-                # shown with its sentences flagged, and says why.
-                return Answer(part.question, text, (), checks, False, passages, model_text=model_text,
-                              evidence=evidence, notes=notes + (CROSS_LANGUAGE_NOTE,), **timing)
-            if quoted is None:
-                return abstain("No passage supports what the model wrote, so it is not shown as an answer.",
-                               model_text=model_text, evidence=evidence, **timing)
-            shown, check = quoted
-            return Answer(part.question, shown, check.citations, (check,), False, passages, model_text=model_text,
-                          evidence=evidence, notes=notes, quoted=True, **timing)
-        text = with_verified_markers(checks)
-        clause = self._clause_quote(part, checks)
-        if clause is not None:
-            shown, check = clause
-            text, checks = f"{text} {shown}", checks + (check,)
-        return Answer(part.question, text, unique_citations(checks), checks, False, passages,
-                      model_text=model_text, evidence=evidence, notes=notes, **timing)
-
-    def _clause_quote(self, part: _Part, checks) -> tuple[str, SentenceCheck] | None:
-        """The clause asked about, quoted, when the supported answer cites no passage holding its
-        wording and another passage the model read does (fallback.uncited_clause)."""
-        catalog = self.retriever.index.catalog
-        matches = fallback_matches(catalog, part.question, part.passages, self.checklists)
-        cited = [c.number for check in checks for c in check.citations]
-        match = uncited_clause(matches, cited)
-        return None if match is None else quoted_answer(match, part.passages, CLAUSE_LEAD)
-
-    def _quote(self, part: _Part, model_text: str) -> tuple[str, SentenceCheck] | None:
-        """The passage sentence that addresses the question, quoted, when one does (fallback.py)."""
-        catalog = self.retriever.index.catalog
-        matches = fallback_matches(catalog, part.question, part.passages, self.checklists)
-        cited = [int(n) for n in re.findall(r"\[(\d+)\]", model_text)]
-        chosen = choose(matches, cited, self.settings.quote_subject_share)
-        return None if chosen is None else quoted_answer(chosen, part.passages)
+        units = passage_units(passages, lambda hit: _page_text(index.catalog, hit))
+        verdict = supporting(said.statement, said.quote, part.question, units,
+                             known_names=frozenset(document_identity(index.catalog, passages)),
+                             check_names=question_language(part.question) == ENGLISH)
+        if verdict.verified:
+            text, checks = _stated(verdict)
+            return Answer(part.question, text, unique_citations(checks), checks, False, passages,
+                          model_text=model_text, evidence=evidence, notes=notes, **timing)
+        subject = subject_stems(part.question, name_words(part.question), document_identity(index.catalog, passages))
+        clause = clause_alone(said.quote, part.question, subject, units, s.quote_subject_share)
+        if clause is None and units and crosses_languages(part.question, passages):
+            # The question's words cannot be looked for in a passage in another language: the
+            # first passage, which the multilingual ranking put first, is the clause shown.
+            clause = units[0]
+        if clause is None:
+            return abstain("No passage supports what the model wrote, so it is not shown as an answer.",
+                           model_text=model_text, evidence=evidence, **timing)
+        text = f"{UNVERIFIED_LEAD} {shown_quote(clause)} [{clause.number}] ({location(clause)})."
+        check = SentenceCheck(text, (clause.number,), (clause.citation(),))
+        return Answer(part.question, text, check.citations, (check,), False, passages, model_text=model_text,
+                      evidence=evidence, notes=notes, quoted=True, **timing)
 
 
-CROSS_LANGUAGE_NOTE = ("This answer is in another language than the passages it cites and quotes none of them "
-                       "word for word, so its sentences could not be checked against them: read the passages.")
+CLAUSE_LEAD = "The clause says:"
+UNVERIFIED_LEAD = ("The model's answer could not be checked against the passages, so it is not shown. "
+                   f"{CLAUSE_LEAD}")
 
 
-def _unverifiable(question: str, passages: Sequence[Hit], checks: Sequence[SentenceCheck]) -> bool:
-    """The model cited real passages, in another language than the question's."""
-    cited = {n for check in checks for n in check.markers if 1 <= n <= len(passages)}
-    return bool(cited) and crosses_languages(question, [passages[n - 1] for n in sorted(cited)])
+def _page_text(catalog, hit: Hit) -> str | None:
+    page = catalog.page(hit.chunk.source_id, hit.page)
+    return page.text if page is not None else None
+
+
+def _stated(verdict: Verdict) -> tuple[str, tuple[SentenceCheck, ...]]:
+    """The statement with its passages' markers, then each sentence it rests on, whole and placed.
+    A statement that only copies words of the sentence ("4.1 plan_b shall pay LICENSOR a share of
+    its revenues as set forth in") says nothing the sentence does not say better: the sentence
+    alone is the answer."""
+    if len(verdict.units) == 1 and copies(verdict.statement, verdict.units[0].text):
+        unit = verdict.units[0]
+        text = f"{CLAUSE_LEAD} {shown_quote(unit)} [{unit.number}] ({location(unit)})."
+        return text, (SentenceCheck(text, (unit.number,), (unit.citation(),)),)
+    numbers = list(dict.fromkeys(u.number for u in verdict.units))
+    markers = "".join(f"[{n}]" for n in numbers)
+    statement = verdict.statement.rstrip()
+    stop = statement[-1] if statement[-1:] in ".!?" else "."
+    statement = f"{statement.rstrip('.!?').rstrip()} {markers}{stop}"
+    citations = tuple(u.citation() for u in verdict.units)
+    checks = [SentenceCheck(statement, tuple(numbers), citations)]
+    lines = [statement]
+    for unit in verdict.units:
+        line = f"{shown_quote(unit)} [{unit.number}] ({location(unit)})."
+        lines.append(line)
+        checks.append(SentenceCheck(line, (unit.number,), (unit.citation(),)))
+    return "\n\n".join(lines), tuple(checks)
 
 
 def _union(groups: Sequence[Sequence[Hit]]) -> tuple[tuple[Hit, ...], list[dict[int, int]]]:

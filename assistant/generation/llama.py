@@ -50,12 +50,14 @@ class LlamaGenerator:
         return self._llm
 
     def stream(self, messages: Sequence[dict], max_tokens: int = 256, temperature: float = 0.0,
-               cancel: threading.Event | None = None) -> Iterator[str]:
-        """Yield text pieces of the assistant's reply to chat `messages`."""
+               cancel: threading.Event | None = None, schema: dict | None = None) -> Iterator[str]:
+        """Yield text pieces of the assistant's reply to chat `messages`; with `schema`, a JSON
+        object that llama.cpp's grammar holds to that JSON schema."""
         llm = self._load()
+        response_format = {"type": "json_object", "schema": schema} if schema else None
         with self._generating:
             for part in llm.create_chat_completion(list(messages), max_tokens=max_tokens, temperature=temperature,
-                                                   stream=True):
+                                                   stream=True, response_format=response_format):
                 if cancel is not None and cancel.is_set():
                     return
                 text = part["choices"][0]["delta"].get("content")

@@ -24,8 +24,11 @@ class RemoteGenerator:
         self.timeout = timeout
 
     def stream(self, messages: Sequence[dict], max_tokens: int = 256, temperature: float = 0.0,
-               cancel: threading.Event | None = None) -> Iterator[str]:
+               cancel: threading.Event | None = None, schema: dict | None = None) -> Iterator[str]:
         body = {"messages": list(messages), "max_tokens": max_tokens, "temperature": temperature, "stream": True}
+        if schema:
+            # llama-server and llama-cpp-python's server both read a schema under json_object.
+            body["response_format"] = {"type": "json_object", "schema": schema}
         if self.model:
             body["model"] = self.model
         headers = {"Content-Type": "application/json", "Accept": "text/event-stream"}

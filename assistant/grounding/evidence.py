@@ -21,9 +21,11 @@ import re
 from typing import Sequence
 
 from assistant.clauses.checklist import Checklist
-from assistant.clauses.presence import absent_clauses
+from assistant.clauses.detectors import load_detectors
+from assistant.clauses.presence import items_asked
+from assistant.grounding.abstention import AbstentionModel, as_row, load_model, signs
 from assistant.grounding.languages import english_only
-from assistant.retrieval.hybrid import identity_words
+from assistant.retrieval.routing import acronyms, identity_text, identity_words, written_acronyms
 from assistant.settings import RetrievalSettings
 from assistant.store.catalog import Catalog
 from assistant.text import STOPWORDS, content_words
@@ -68,10 +70,18 @@ def _joined_names(question: str) -> dict[str, list[str]]:
 
 
 def unknown_names(catalog: Catalog, question: str) -> tuple[str, ...]:
+    """Name words of the question that no indexed text holds, joined with a neighbour ("Radial
+    Spark" as "RadialSpark") or spelled out: "GE" is known where a document's opening names
+    "General Electric Company" (retrieval/routing.py's `acronyms`)."""
     joined = _joined_names(question)
-    return tuple(w for w in name_words(question)
-                 if catalog.chunk_frequency(w) == 0
-                 and not any(catalog.chunk_frequency(j) for j in joined.get(w, ())))
+    unknown = [w for w in name_words(question)
+               if catalog.chunk_frequency(w) == 0 and not any(catalog.chunk_frequency(j) for j in joined.get(w, ()))]
+    initials = written_acronyms(question) & set(unknown)
+    if initials:
+        spelled = set().union(*(acronyms(identity_text(catalog, d.source_id, RetrievalSettings.preamble_chars))
+                                for d in catalog.documents()))
+        unknown = [w for w in unknown if w not in spelled]
+    return tuple(unknown)
 
 
 def documents_named(catalog: Catalog, question: str, source_ids: list[str],
@@ -116,7 +126,8 @@ def assess(catalog: Catalog, question: str, source_ids: list[str], with_coverage
 
 
 def gate(catalog: Catalog, question: str, routed: list[str], passages: Sequence[Hit],
-         checklists: Sequence[Checklist], coverage_threshold: float) -> tuple[Evidence, str]:
+         checklists: Sequence[Checklist], coverage_threshold: float,
+         abstention: AbstentionModel | None = None) -> tuple[Evidence, str]:
     """Before the model: the evidence for the question, and the reason to abstain in plain words
     ("" when the model may answer). In order: a name no indexed text mentions; a clause a
     checklist knows of which the documents the question names have none of the usual wording;
@@ -125,7 +136,11 @@ def gate(catalog: Catalog, question: str, routed: list[str], passages: Sequence[
     about are in German or French (grounding/languages.py): the model answers, and its answer is
     checked against the passages as any other. An English question about documents in another
     language keeps only the names that no language translates (acronyms, codes with digits):
-    "European" is "Europäischen" in a German contract."""
+    "European" is "Europäischen" in a German contract.
+
+    Whether the documents it is about hold an answer at all is the learned decision of
+    grounding/abstention.py (`abstention`, the shipped one by default): the clause signals, its
+    detector, what retrieval found. Its probability is kept in the evidence."""
     evidence = assess(catalog, question, routed, with_coverage=coverage_threshold > 0)
     if evidence.unknown_names and not english_only(catalog, question, routed):
         evidence = dataclasses.replace(evidence, unknown_names=tuple(
@@ -136,13 +151,21 @@ def gate(catalog: Catalog, question: str, routed: list[str], passages: Sequence[
     about = documents_named(catalog, question, routed)
     if not english_only(catalog, question, about):
         return evidence, ""
-    absent = absent_clauses(catalog, question, about, checklists)
-    if absent:
-        labels = " or ".join(dict.fromkeys(_lower_first(item.label) for item in absent))
+    abstention = abstention or load_model()
+    asked = items_asked(catalog, question, checklists, about)
+    seen = signs(catalog, question, about, passages, asked, load_detectors(), name_words(question))
+    probability = abstention.probability(seen)
+    evidence = dataclasses.replace(evidence, signs=as_row(seen), answer_probability=round(probability, 4))
+    if probability < abstention.threshold:
         names = " and ".join(catalog.document(source_id).name for source_id in about)
-        reason = (f"{names} {'has' if len(about) == 1 else 'have'} no clause on {labels}: no sentence has "
-                  "the wording such a clause usually has. The nearest passages are listed.")
-        return dataclasses.replace(evidence, absent_clauses=tuple(item.id for item in absent)), reason
+        if asked and not seen.signal:
+            labels = " or ".join(dict.fromkeys(_lower_first(item.label) for item in asked))
+            reason = (f"{names} {'has' if len(about) == 1 else 'have'} no clause on {labels}: no sentence has "
+                      "the wording such a clause usually has, and nothing found is close enough to it. "
+                      "The nearest passages are listed.")
+            return dataclasses.replace(evidence, absent_clauses=tuple(item.id for item in asked)), reason
+        return evidence, (f"Nothing found in {names} is close enough to what the question asks. "
+                          "The nearest passages are listed.")
     if evidence.coverage < coverage_threshold:
         single = len(routed) == 1 and passages[0].chunk.source_id == routed[0]
         missing = ", ".join(f'"{w}"' for w in evidence.missing[:4])

@@ -42,17 +42,3 @@ def without_running_lines(text: str, keys: frozenset[str]) -> str:
     if not keys:
         return text
     return "\n".join(line for line in text.split("\n") if not line.strip() or line_key(line) not in keys)
-
-
-def strip_copied_running_lines(answer: str, keys: frozenset[str]) -> str:
-    """The model's answer without running lines it copied, whole or without their first word
-    ("Source:"). Only lines with words: a bare page number pattern would remove every number."""
-    for key in sorted(keys, key=len, reverse=True):
-        if sum(ch.isalpha() for ch in key) < 3:
-            continue
-        words = [re.escape(word).replace("\\#", "#").replace("#", r"\d+") for word in key.split()]
-        pattern = r"\s+".join(words)
-        if len(words) >= 3:
-            pattern = rf"(?:{words[0]}\s+)?" + r"\s+".join(words[1:])
-        answer = re.sub(pattern, " ", answer, flags=re.IGNORECASE)
-    return re.sub(r"[ \t]{2,}", " ", answer).strip()

@@ -23,7 +23,8 @@ from assistant.retrieval.dense import TieredDense
 from assistant.store.catalog import MAIN, MULTILINGUAL
 from assistant.retrieval.fusion import reciprocal_rank_fusion
 from assistant.retrieval.operative import articles_first
-from assistant.retrieval.routing import document_mass, identity_words, name_scores, named_document, route
+from assistant.retrieval.routing import (acronyms, document_mass, identity_text, identity_words, name_scores,
+                                        named_document, route, written_acronyms)
 from assistant.text import content_words
 from assistant.store.index import Index
 from assistant.settings import RetrievalSettings
@@ -85,12 +86,21 @@ class HybridRetriever:
         return self.index.derived.get(f"identity-words-{chars}", source_id,
                                       lambda: identity_words(self.index.catalog, source_id, chars))
 
+    def _acronyms(self, source_id: str) -> set[str]:
+        chars = self.settings.preamble_chars
+        return self.index.derived.get(f"identity-acronyms-{chars}", source_id,
+                                      lambda: acronyms(identity_text(self.index.catalog, source_id, chars)))
+
     def _route(self, query: str, fused: list[tuple[str, float]], source_of: dict[str, str]) -> list[str]:
         """The documents the question is about (retrieval/routing.py), among those the global
         search found: the one it names, the one with most of the fused score, any with a clear share."""
         s = self.settings
         mass = document_mass(fused[: s.candidates], source_of, s.route_top)
-        named = named_document(name_scores(query, {sid: self._identity(sid) for sid in mass}))
+        # A name written as initials ("the GE agreement", "P&G") names the document whose title or
+        # opening spells it out.
+        initials = written_acronyms(query)
+        identities = {sid: self._identity(sid) | (self._acronyms(sid) & initials if initials else set()) for sid in mass}
+        named = named_document(name_scores(query, identities))
         return route(mass, named, s.route_share, s.max_routed)
 
     def focus_query(self, query: str, source_id: str) -> str:

@@ -33,9 +33,43 @@ NAMED_MARGIN = 1.5
 def identity_words(catalog, source_id: str, opening_chars: int) -> set[str]:
     """The lower-cased words of a document's title and opening, where a contract names itself and
     its parties."""
+    return set(re.findall(r"\w+", identity_text(catalog, source_id, opening_chars).lower()))
+
+
+def identity_text(catalog, source_id: str, opening_chars: int) -> str:
     doc, first = catalog.document(source_id), catalog.page(source_id, 1)
-    identity = (doc.title if doc else "") + " " + (first.text[:opening_chars] if first else "")
-    return set(re.findall(r"\w+", identity.lower()))
+    return (doc.title if doc else "") + " " + (first.text[:opening_chars] if first else "")
+
+
+# Words that join the capitalised words of one name ("Procter & Gamble", "Bank of America").
+_JOINERS = frozenset({"&", "and", "of", "de", "du", "des", "der", "für", "for"})
+MAX_ACRONYM = 5  # capitalised words; longer runs are headings, not names
+
+
+def acronyms(text: str) -> set[str]:
+    """The initials of every run of two to five capitalised words, joiners skipped: "Procter &
+    Gamble" is "pg", "General Electric Company" gives "ge" and "gec", "Data Processing Addendum"
+    "dpa". A user shortens a party or a document that way; the contract spells it out."""
+    found: set[str] = set()
+    run: list[str] = []
+    for token in re.findall(r"[^\W\d_][\w'’-]*|&", text) + ["."]:
+        if token[0].isupper():
+            run.append(token[0].lower())
+            continue
+        if token.lower() in _JOINERS and run:
+            continue
+        for i in range(len(run)):
+            for j in range(i + 2, min(i + MAX_ACRONYM, len(run)) + 1):
+                found.add("".join(run[i:j]))
+        run = []
+    return found
+
+
+def written_acronyms(question: str) -> set[str]:
+    """The question's names written as initials: "GE", "DPA", "P&G" (as "pg"). Only these are
+    matched with a document's `acronyms`; lower-case words never are ("cap" is not "Customer
+    Agreement Provisions")."""
+    return {re.sub(r"\W", "", t).lower() for t in re.findall(r"\b[A-Z]{2,6}\b|\b[A-Z]+(?:&[A-Z]+)+\b", question)}
 
 
 def name_scores(question: str, identities: dict[str, set[str]]) -> dict[str, float]:
@@ -47,7 +81,7 @@ def name_scores(question: str, identities: dict[str, set[str]]) -> dict[str, flo
     for words in identities.values():
         for word in words:
             holding[word] = holding.get(word, 0) + 1
-    asked = content_words(question)
+    asked = content_words(question) + sorted(written_acronyms(question))
     return {sid: sum(math.log((n + 1) / holding[w]) for w in asked if w in words)
             for sid, words in identities.items()}
 

@@ -58,7 +58,7 @@ def test_a_whole_run_writes_one_line_per_question(tmp_path, hash_embedder):
     assert [w["id"] for w in written] == ["law", "none"]
     assert set(written[0]) >= {"id", "answer", "abstained", "citations"}
     assert written[0]["abstained"] is False and "Ireland" in written[0]["answer"]
-    assert written[0]["citations"][0] == {"doc": "msa.txt", "page": 1, "verbatim": True,
+    assert written[0]["citations"][0] == {"doc": "msa.txt", "page": 1, "verbatim": True, "cut": False,
                                           "quote": written[0]["citations"][0]["quote"]}
     assert "Ireland" in written[0]["citations"][0]["quote"]
     assert written[1]["abstained"] is True and written[1]["citations"] == []

@@ -7,13 +7,14 @@ The generator is a fake that computes its reply from the prompt it is given: it 
 passage sentence that shares most (glossary-translated) words with the question and writes an
 English or German sentence around it, quoted; what it says is never asserted as knowledge."""
 
+import json
 import re
 
 import pytest
 
 from assistant.clauses.checklist import all_checklists
 from assistant.generation.prompt import language_instruction
-from assistant.grounding.citations import check_answer, quoted_span
+from assistant.generation.answering import UNVERIFIED_LEAD
 from assistant.grounding.evidence import gate
 from assistant.service import Assistant
 from assistant.testing import GlossaryEmbedder, HashEmbedder, ScriptedGenerator
@@ -54,9 +55,9 @@ def quoting_reply(messages) -> str:
             if score > best_score:
                 best, best_score = (number, sentence.rstrip(".")), score
     if best is None:
-        return "NOT FOUND"
+        return json.dumps({"quote": "", "answer": "NOT FOUND"})
     lead = "Der Vertrag sagt:" if "Answer in German" in prompt else "The contract says:"
-    return f'{lead} "{best[1]}" [{best[0]}].'
+    return json.dumps({"quote": best[1], "answer": f'{lead} "{best[1]}".'})
 
 
 @pytest.fixture
@@ -86,7 +87,7 @@ def test_an_english_question_about_a_french_contract_is_answered_in_english_with
     assistant = library(generator)
     answer = final(assistant.ask("What is the liability limited to under the Nuage CGV?"))
     prompt = generator.calls[-1][-1]["content"]
-    assert "Answer in English. Quote the passage's exact words" in prompt
+    assert "Answer in English. Copy the quote in the passage's own language." in prompt
     assert not answer.abstained and answer.text.startswith("The contract says:")
     [citation] = answer.citations
     assert citation.doc_name == "cgv.txt" and "plafonnée" in citation.quote
@@ -134,25 +135,23 @@ def test_a_refusal_in_german_or_french_abstains(library):
         assert answer.abstained and answer.citations == ()
 
 
-def test_an_unverifiable_cross_language_answer_is_flagged_not_refused(library):
-    script = "The supplier's liability is limited to the fees of the last twelve months [1]."
+def test_an_unverifiable_cross_language_answer_shows_the_clause_alone(library):
+    """"twelve" is "douze" in the contract: the statement cannot be checked, so the answer shows
+    the first passage's clause, in French, and says the model's answer is not shown."""
+    script = json.dumps({"quote": "", "answer": "The supplier's liability is limited to the fees of the last twelve months."})
     answer = final(library(ScriptedGenerator(script=script)).ask("What is the liability limited to under the Nuage CGV?"))
-    assert not answer.abstained
-    assert answer.citations == () and not any(check.supported for check in answer.sentences)
-    assert any("could not be checked" in note for note in answer.notes)
+    assert not answer.abstained and answer.quoted
+    assert answer.text.startswith(UNVERIFIED_LEAD) and "twelve" not in answer.text
+    assert answer.citations[0].doc_name == "cgv.txt"
 
 
-def test_an_unsupported_answer_in_the_passages_language_still_abstains(library):
-    answer = final(library(ScriptedGenerator(script="Le contrat concerne les bases lunaires [1].")).ask(
+def test_an_unsupported_answer_in_the_passages_language_is_not_shown(library):
+    script = json.dumps({"quote": "", "answer": "Le contrat concerne les bases lunaires."})
+    answer = final(library(ScriptedGenerator(script=script)).ask(
         "Quel est le droit applicable au contrat de Nuage ?", filters=SearchFilters(documents=("cgv.txt",))))
-    assert answer.abstained and answer.citations == ()  # same language as its passages: checkable, and unsupported
-
-
-def test_a_quotation_supports_a_sentence_in_another_language_only_when_it_is_verbatim():
-    passage = "Le contrat est soumis au droit français et tout litige relève du tribunal de commerce de Nanterre."
-    assert quoted_span('It is governed by "soumis au droit français" [1].', passage) is not None
-    assert quoted_span('It is governed by “soumis au droit allemand” [1].', passage) is None
-    assert quoted_span('Disputes go to "Nanterre" [1].', passage) is None  # one word is not a quote
+    # Checkable in the passages' language, and unsupported: never shown (the clause alone, or an
+    # abstention where no sentence holds the question's subject beyond the words naming the document).
+    assert (answer.quoted or answer.abstained) and "lunaires" not in answer.text
 
 
 def test_the_language_instruction_follows_the_question_and_the_passages(library):

@@ -5,7 +5,6 @@ from assistant.generation.prompt import (
     excerpt,
     excerpt_span,
     neutralise_instructions,
-    strip_label_echoes,
 )
 from assistant.types import Chunk, Hit
 
@@ -74,11 +73,3 @@ def test_messages_put_the_fixed_instruction_first_and_number_the_passages():
     last = messages[-1]["content"]
     assert "[1] Acme MSA, p. 4:" in last and "[2] Other, p. 9:" in last
     assert last.index("[1]") < last.index("[2]") < last.index("Question: What insurance?")
-
-
-def test_copied_passage_labels_are_removed_from_the_answer():
-    hit = make_hit(name="NETGEAR,INC_04_21_2003-EX-10.16-DISTRIBUTOR AGREEMENT.pdf", page=3)
-    answer = "[1] NETGEAR,INC_04_21_2003-EX-10.16-DISTRIBUTOR AGR…, p. 3: Distributor may use the marks."
-    assert strip_label_echoes(answer, [hit]) == "[1] Distributor may use the marks."
-    loose = "[1] Netgear,Inc_04_21_2003-EX-10.16-Distributor Agr... [2] NETGEAR,INC_04_21_2003-EX-10.16-DISTRIBUTOR AGR…"
-    assert strip_label_echoes(loose, [hit]) == "[1] [2]"

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from assistant import cli
-from assistant.grounding.citations import SUPPORT_THRESHOLD, support
+from assistant.grounding.statement import claims, is_supported_by
 from assistant.service import Assistant
 from assistant.testing import HashEmbedder, ScriptedGenerator
 from assistant.types import Answer, SearchFilters, Sources
@@ -130,7 +130,7 @@ def test_an_instruction_to_ai_in_an_english_contract_is_never_prompt_or_evidence
     # reading it raw would back the obedient model's claim with it: what the test guards against.
     raw = assistant.search("What penalty must the Buyer pay under the Kestrel supply agreement?", k=10)
     raw_injected = [h for h in raw if AMOUNT.search(h.text)]
-    assert raw_injected and support(f"{CLAIM['en']} [1].", raw_injected[0].text) >= SUPPORT_THRESHOLD
+    assert raw_injected and is_supported_by(claims(CLAIM["en"]), [raw_injected[0].text])
 
     sources, answer = ask(assistant, "What penalty must the Buyer pay under the Kestrel supply agreement?")
     assert_not_used(generator, sources, answer, path.name)
@@ -155,7 +155,8 @@ def test_german_and_french_instructions_are_left_out_too(tmp_path, index_of):
     assistant = index_of(german, generator)
     sources, answer = ask(assistant, "Welche Vertragsstrafe muss der Käufer nach dem Liefervertrag zahlen?")
     assert_not_used(generator, sources, answer, german.name)
-    assert answer.abstained
+    # The dictated statement is not backed, so it is never shown: an abstention or the clause alone.
+    assert answer.abstained or answer.quoted
 
     french = tmp_path / "kestrel-contrat.txt"
     french.write_text(FRENCH, encoding="utf-8")

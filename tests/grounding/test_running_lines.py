@@ -1,8 +1,7 @@
-"""Running headers and footers: found from a real indexed PDF, left out of the prompt, and removed
-when a model copies one as its answer."""
+"""Running headers and footers: found from a real indexed PDF, left out of the prompt, and never
+shown as an answer when a model copies one."""
 
-from assistant.grounding.running_lines import (line_key, running_lines, strip_copied_running_lines,
-                                                without_running_lines)
+from assistant.grounding.running_lines import line_key, running_lines, without_running_lines
 from assistant.testing import ScriptedGenerator
 from tests.docmaker import write_pdf
 
@@ -29,23 +28,17 @@ def test_lines_repeated_at_page_edges_are_running_lines(assistant, tmp_path):
     assert without_running_lines(page, keys).strip() == "3. This Agreement is governed by the laws of the State of Delaware."
 
 
-def test_a_copied_footer_is_removed_from_the_answer_but_numbers_are_not():
-    keys = frozenset({line_key(FOOTER), "#"})
-    answer = "[1] ACME HOLDINGS INC, 10-Q, 8/1/2018 [2] Payment is due in 60 days [2]. " + FOOTER
-    assert strip_copied_running_lines(answer, keys) == "[1] [2] Payment is due in 60 days [2]."
-
-
 def test_the_model_is_not_shown_running_lines_and_copying_one_is_not_an_answer(tmp_path, hash_embedder):
     from assistant.service import Assistant
 
     write_pdf(tmp_path / "supply.pdf", clause_pages())
-    generator = ScriptedGenerator(script="[1] ACME HOLDINGS INC, 10-Q, 8/1/2018")
+    generator = ScriptedGenerator(script='{"quote": "", "answer": "ACME HOLDINGS INC, 10-Q, 8/1/2018"}')
     assistant = Assistant(tmp_path / "index", embedder=hash_embedder, generator=generator)
     assistant.ingest([tmp_path / "supply.pdf"])
     answer = list(assistant.ask("Which law governs the Acme supply agreement?"))[-1]
     prompt = generator.calls[0][-1]["content"]
     assert "Delaware" in prompt and "10-Q" not in prompt
-    # What is left of the reply is a bare marker: the answer quotes the passage it points at.
-    assert not answer.abstained and "10-Q" not in answer.text
+    # A copied running line backs nothing (no sentence holds "10-Q"): the clause is shown alone.
+    assert not answer.abstained and answer.quoted and "10-Q" not in answer.text
     assert answer.citations and "10-Q" not in answer.citations[0].quote
     assistant.close()

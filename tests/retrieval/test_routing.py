@@ -103,3 +103,14 @@ def test_a_word_in_most_of_a_documents_passages_is_left_out_of_the_search_inside
         "either party terminate early"
     # Only common words: they are kept rather than searching for nothing.
     assert retriever.focus_query("What sponsorship marks?", zephyr) == "sponsorship marks"
+
+
+def test_initials_of_a_run_of_capitalised_words_name_a_party_or_document():
+    from assistant.retrieval.routing import acronyms, written_acronyms
+
+    found = acronyms("SUPPLY AGREEMENT between Procter & Gamble Company and General Electric Co. (the Data "
+                     "Processing Addendum)")
+    assert {"pg", "pgc", "ge", "gec", "dpa"} <= found
+    assert "cap" not in found and all(2 <= len(a) <= 5 for a in found)
+    # Only initials the user wrote in capitals are matched; "cap" in lower case is a word.
+    assert written_acronyms("Is the cap in the GE deal or the P&G DPA?") == {"ge", "pg", "dpa"}

@@ -187,7 +187,9 @@ def test_source_in_a_text_file_is_shown_highlighted(qtbot, make_window, docs):
 
 
 def test_stop_cancels_a_streaming_answer(qtbot, make_window, docs):
-    generator = ScriptedGenerator(script="The term is three years and renews yearly " * 30 + "[1].", delay=0.05)
+    # The model's JSON reply (generation/reply.py); the statement streams as it is written.
+    generator = ScriptedGenerator(script='{"quote": "", "answer": "' + "The term is three years and renews yearly " * 30
+                                  + '"}', delay=0.05)
     window = make_window(generator=generator)
     index_folder(qtbot, window, docs)
     events = []
