@@ -10,6 +10,8 @@ measured before the model runs:
 - `signal`: a sentence of the documents it is about matches that clause's signals;
 - `detector`: the highest probability the learned detector of that clause gives such a sentence
   (clauses/detectors.py), 0 where none matches or the clause has no detector;
+- `read`: the highest probability that detector gives any sentence of the passages found, signal
+  or not: a contract may word the clause in a way no signal foresaw, and the detector reads words;
 - `dense`: the best passage's cosine similarity to the question (MiniLM), 0 when unknown;
 - `subject`: the largest share of the question's subject (grounding/subject.py) that one
   sentence of the passages holds.
@@ -46,6 +48,7 @@ class Signs:
     asks_clause: float
     signal: float
     detector: float
+    read: float
     dense: float
     subject: float
 
@@ -109,9 +112,11 @@ def signs(catalog, question: str, about: Sequence[str], passages: Sequence[Hit],
     dense = max((1.0 - h.dense_distance for h in passages if h.dense_distance is not None), default=0.0)
     subject = subject_stems(question, names, document_identity(catalog, passages))
     units = passage_units(passages, lambda hit: _page_text(catalog, hit))
+    learned = [d for d in (detectors.for_item(item) for item in items) if d is not None] if detectors else []
+    read = max((d.probability(u.text, u.clause) for d in learned for u in units), default=0.0)
     share = max((len(subject & {stem(w) for w in content_words(u.text)}) / len(subject) for u in units),
                 default=0.0) if subject else 0.0
-    return Signs(float(bool(items)), signal, detector, max(0.0, dense), share)
+    return Signs(float(bool(items)), signal, detector, read, max(0.0, dense), share)
 
 
 def _page_text(catalog, hit: Hit) -> str | None:

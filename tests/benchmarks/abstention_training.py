@@ -95,7 +95,7 @@ def main() -> None:
     grid = [round(0.02 * i, 2) for i in range(1, 50)]
     allowed = [t for t in grid if rates(model, tune, t)[0] <= args.false_abstention]
     model = replace(model, threshold=max(allowed, default=0.0), trained_on=(
-        f"{len(tune)} questions of {', '.join(str(q) for _, q, _ in args.tune)}; threshold for at most "
+        f"{len(tune)} questions of {', '.join(f'{q.parent.name}/{q.name}' for _, q, _ in args.tune)}; threshold for at most "
         f"{args.false_abstention:.0%} wrong abstentions there"))
     print("weights:", {k: round(v, 3) for k, v in model.weights.items()}, "bias", round(model.bias, 3))
     print(f"threshold {model.threshold}: tune wrongly abstained {rates(model, tune, model.threshold)[0]:.3f}, "

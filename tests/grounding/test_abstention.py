@@ -53,8 +53,8 @@ def test_the_model_is_data_and_abstains_below_its_threshold():
     model = AbstentionModel({"signal": 4.0, "subject": 2.0}, -3.0, 0.5, "test")
     again = AbstentionModel.from_json(model.to_json())
     assert again == model
-    lacking = Signs(asks_clause=1.0, signal=0.0, detector=0.0, dense=0.3, subject=0.2)
-    having = Signs(asks_clause=1.0, signal=1.0, detector=0.0, dense=0.3, subject=0.8)
+    lacking = Signs(asks_clause=1.0, signal=0.0, detector=0.0, read=0.1, dense=0.3, subject=0.2)
+    having = Signs(asks_clause=1.0, signal=1.0, detector=0.0, read=0.1, dense=0.3, subject=0.8)
     assert model.abstains(lacking) and not model.abstains(having)
     assert model.probability(having) > model.probability(lacking)
 
