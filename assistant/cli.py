@@ -540,6 +540,9 @@ def cmd_eval_answers(args) -> int:
           f"statements with a number or name their quotes lack: {scores.unsupported_statements}")
     print(f"median time to first token: {ttft:.2f} s" if ttft is not None else "median time to first token: n/a")
     print(f"median tokens per second:   {tps:.1f}" if tps is not None else "median tokens per second: n/a")
+    whole = scores.median_single_answer_seconds
+    print(f"median whole answer to a one-part question: {whole:.2f} s" if whole is not None else
+          "median whole answer to a one-part question: n/a")
     print(f"ingest {facts['ingest_seconds']:.1f} s, answering {facts['answer_seconds']:.1f} s; answers: {args.out}")
     return 0
 

@@ -37,6 +37,7 @@ class AnswerScores:
     quotes_verbatim: float
     median_first_token_seconds: float | None
     median_tokens_per_second: float | None
+    median_single_answer_seconds: float | None = None  # a whole answer to a one-part question
     with_key_facts: int = 0
     key_facts_stated: float = 0.0  # questions with key facts whose answer states every one
     clause_covered: float = 0.0  # answerable questions whose cited text covers a gold span
@@ -80,6 +81,9 @@ def score_answers(questions: list[dict], lines: dict[str, dict]) -> AnswerScores
         quotes=len(quotes), quotes_verbatim=sum(quotes) / len(quotes) if quotes else 1.0,
         median_first_token_seconds=_median([line["first_token_seconds"] for line in ran]),
         median_tokens_per_second=_median([line["tokens_per_second"] for line in ran if line.get("tokens_per_second")]),
+        median_single_answer_seconds=_median([lines[q["id"]]["answer_seconds"] for q in questions
+                                              if q["id"] in lines and not q.get("parts")
+                                              and lines[q["id"]].get("answer_seconds") is not None]),
         with_key_facts=len(facts),
         key_facts_stated=share(facts, lambda q: all(states(lines[q["id"]], f) for f in q["key_facts"])),
         clause_covered=share(answerable, lambda q: covers(lines[q["id"]], q, q["answers"])),
@@ -200,6 +204,7 @@ def run_answer_eval(corpus: Path | Sequence[Path], questions_file: Path, out: Pa
         with open(out, "w", encoding="utf-8") as handle:
             for q in questions:
                 final = None
+                asked = time.perf_counter()
                 for event in assistant.ask(q["question"]):
                     if isinstance(event, (Answer, Failure)):
                         final = event
@@ -208,6 +213,7 @@ def run_answer_eval(corpus: Path | Sequence[Path], questions_file: Path, out: Pa
 
                     raise ClausewiseError(f"Question {q['id']} could not be answered: {final.message}")
                 line = answer_line(q, final, assistant.index.catalog)
+                line["answer_seconds"] = round(time.perf_counter() - asked, 3)  # the whole answer, as the user waits
                 lines[q["id"]] = line
                 handle.write(json.dumps(line, ensure_ascii=False) + "\n")
                 handle.flush()

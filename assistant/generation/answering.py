@@ -39,7 +39,7 @@ from assistant.grounding.abstention import AbstentionModel
 from assistant.grounding.ai_text import notes as ai_text_notes, without_ai_text
 from assistant.grounding.citations import unique_citations
 from assistant.grounding.evidence import documents_named, gate, name_words
-from assistant.grounding.subject import document_identity, subject_stems
+from assistant.grounding.subject import document_identity, stem, subject_stems
 from assistant.grounding.languages import crosses_languages
 from assistant.grounding.running_lines import running_lines
 from assistant.grounding.units import passage_units
@@ -47,7 +47,7 @@ from assistant.grounding.verify import Verdict, clause_alone, copies, location, 
 from assistant.language import ENGLISH, question_language
 from assistant.retrieval.hybrid import HybridRetriever
 from assistant.settings import AnswerSettings
-from assistant.text import normalise_space
+from assistant.text import content_words, normalise_space
 from assistant.types import Answer, Event, Evidence, Failure, Hit, SearchFilters, SentenceCheck, Sources, Token
 
 
@@ -195,14 +195,14 @@ class Answerer:
             return abstain("The passages found do not contain the answer; the nearest are listed.",
                            model_text=model_text, evidence=evidence, **timing)
         units = passage_units(passages, lambda hit: _page_text(index.catalog, hit))
-        verdict = supporting(said.statement, said.quote, part.question, units,
-                             known_names=frozenset(document_identity(index.catalog, passages)),
+        identity = document_identity(index.catalog, passages)
+        verdict = supporting(said.statement, said.quote, part.question, units, known_names=frozenset(identity),
                              check_names=question_language(part.question) == ENGLISH)
-        if verdict.verified:
+        subject = subject_stems(part.question, name_words(part.question), identity)
+        if verdict.verified and not _copied_off_subject(verdict, subject):
             text, checks = _stated(verdict)
             return Answer(part.question, text, unique_citations(checks), checks, False, passages,
                           model_text=model_text, evidence=evidence, notes=notes, **timing)
-        subject = subject_stems(part.question, name_words(part.question), document_identity(index.catalog, passages))
         clause = clause_alone(said.quote, part.question, subject, units, s.quote_subject_share)
         if clause is None and units and crosses_languages(part.question, passages):
             # The question's words cannot be looked for in a passage in another language: the
@@ -220,6 +220,15 @@ class Answerer:
 CLAUSE_LEAD = "The clause says:"
 UNVERIFIED_LEAD = ("The model's answer could not be checked against the passages, so it is not shown. "
                    f"{CLAUSE_LEAD}")
+
+
+def _copied_off_subject(verdict: Verdict, subject: frozenset[str]) -> bool:
+    """The statement only copies its sentence and that sentence holds nothing of what the question
+    asks about: it verifies trivially, and answers another question ("The Customer is solely
+    responsible for any and all advertising" asked what the most is that can be got back in
+    damages). The clause that addresses the question is looked for instead."""
+    return (len(verdict.units) == 1 and copies(verdict.statement, verdict.units[0].text) and bool(subject)
+            and not subject & {stem(w) for w in content_words(verdict.units[0].text)})
 
 
 def _page_text(catalog, hit: Hit) -> str | None:

@@ -38,7 +38,7 @@ KINDS: dict[str, tuple[re.Pattern, re.Pattern]] = {
                    r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}(?:st|nd|rd|th)\b", re.I),
     ),
     "law": (
-        re.compile(r"\b(?:laws?|govern\w*|jurisdiction|venue|courts?)\b", re.I),
+        re.compile(r"\b(?:laws?|govern(?:s|ed|ing)?|jurisdiction|venue|courts?)\b", re.I),  # not "government"
         re.compile(r"\blaws?\s+of\b|\bgoverned\s+by\b|\bjurisdiction\b|\bcourts?\s+of\b|\bconstrued\b", re.I),
     ),
 }

@@ -64,7 +64,7 @@ def supporting(statement: str, quote: str, question: str, units: Sequence[Unit],
                known_names: frozenset[str] = frozenset(), check_names: bool = True) -> Verdict:
     """The sentences that back every sentence of the statement, or none. A statement of numbers
     alone ("3.1", "29": a clause or page number) states nothing and backs nothing; a value with
-    its unit or currency ("30 days", "$5,000,000", "45%") is a statement."""
+    its unit or currency ("30 days", "$5,000,000", "45%") or a name ("M&I") is a statement."""
 
     def claims_of(text: str) -> Claims:
         found = claims(text, question, known_names)
@@ -72,7 +72,7 @@ def supporting(statement: str, quote: str, question: str, units: Sequence[Unit],
 
     found = claims_of(statement)
     each = [claims_of(s) for s in sentences(statement)] or [found]
-    if not re.search(r"[^\W\d_]{3,}|[$€£%]", statement):
+    if not re.search(r"[^\W\d_]{3,}|[$€£%]|\b[A-Z]\w*&\w+|\b[A-Z]{2,}\b", statement):
         return Verdict(statement, found, ())
 
     def backs(texts: list[str]) -> bool:
@@ -114,7 +114,7 @@ def clause_alone(quote: str, question: str, question_subject: frozenset[str], un
     quoted = _stems(quote)
     if quoted:
         best = max(units, key=lambda u: (_share(quoted, _stems(u.text)), -u.ordinal))
-        if _share(quoted, _stems(best.text)) >= QUOTED_SHARE and (not kinds or states_kind(best.text, kinds)):
+        if _share(quoted, _stems(best.text)) >= QUOTED_SHARE:
             return best
     if not question_subject:
         return None

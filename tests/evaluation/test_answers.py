@@ -65,3 +65,30 @@ def test_a_whole_run_writes_one_line_per_question(tmp_path, hash_embedder):
     assert scores.cites_gold_document == 1.0 and scores.abstained_unanswerable == 1.0
     assert scores.abstained_answerable == 0.0 and scores.quotes_verbatim == 1.0
     assert facts["failed"] == []
+
+
+def test_what_the_answer_says_is_scored_key_facts_parts_and_faults():
+    from assistant.evaluation.answers import echoes_labels, is_cut
+
+    questions = [
+        {"id": "f", "question": "q", "doc": "a.pdf", "answers": ["The fee is $450 a month.", "due by the 5th day"],
+         "parts": [["The fee is $450 a month."], ["due by the 5th day"]], "key_facts": [["$450"], ["5th", "fifth"]]},
+        {"id": "g", "question": "q", "doc": "a.pdf", "answers": ["Liability is capped at one month of fees."],
+         "key_facts": [["one month", "1 month"]]},
+    ]
+    lines = {
+        "f": {**line("f", False, [{"doc": "a.pdf", "page": 1, "quote": "The fee is $450 a month.", "cut": False}]),
+              "answer": "The fee is $450 a month [1], due by the fifth."},
+        "g": {**line("g", False, [{"doc": "a.pdf", "page": 2, "quote": "Liability is capped at one", "cut": True}]),
+              "answer": "Capped at 11 months [1].", "echoed": True, "unsupported_claims": ["11"]},
+    }
+    s = score_answers(questions, lines)
+    assert s.key_facts_stated == 0.5  # "11 months" is not "1 month": no digit may run on
+    assert s.clause_covered == 1.0  # both quotes cover half their gold span or more
+    assert s.two_part == 1 and s.every_part_answered == 1.0  # part two by its key fact
+    assert (s.answers_cut, s.labels_echoed, s.unsupported_statements) == (1, 1, 1)
+    page = "9.1 The fee is $450 a month. It is due on the 5th"
+    assert not is_cut("The fee is $450 a month.", 4, 28, page) and is_cut("fee is $450", 8, 19, page)
+    assert not is_cut("It is due on the 5th", 29, len(page), page)  # the page ends there
+    assert echoes_labels("XIII - GOVERNING LAW , p [1]. 2: 1.12") and echoes_labels("[1] Acme MSA, p. 1: GOVERNING LAW")
+    assert not echoes_labels("The fee is $450 [1] (Acme MSA, page 2, clause 7. FEES).")

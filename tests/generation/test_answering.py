@@ -383,3 +383,12 @@ def test_a_party_written_as_initials_is_matched_to_the_name_the_contract_spells_
     assert not answer.abstained and "Ontario" in answer.text
     assert answer.citations[0].doc_name == "ge.txt"
     assert "No indexed document mentions" in run(a, "Which law governs the XQZ services agreement?")[-1].reason
+
+
+def test_a_copied_sentence_that_holds_nothing_of_the_question_gives_way_to_the_clause_that_does(library):
+    """The model copies a sentence about something else: it verifies (it is the document's own
+    text) but answers another question, so the clause holding the question's subject is shown."""
+    script = json.dumps({"quote": "", "answer": "1.1 The term is three (3) years and renews for one (1) year unless "
+                                                "notice is given ninety (90) days before expiry."})
+    answer = run(library(ScriptedGenerator(script=script)), "Which law governs the Northwind Components agreement?")[-1]
+    assert answer.quoted and "Ireland" in answer.citations[0].quote and "three (3) years" not in answer.text

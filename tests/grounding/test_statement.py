@@ -82,6 +82,9 @@ def test_the_sentences_holding_a_two_fact_statement_are_found_and_cited():
     # A value with its currency is a statement; a bare clause number is not.
     assert supporting("$450", "", "What is the fee?", every).verified
     assert not supporting("7", "", "What is the fee?", every).verified
+    page = "The Customer pays M&I a fee. M&I owns the custom software."
+    found = passage_units((hit(0, len(page), page),), lambda h: page)
+    assert supporting("M&I", "", "Who owns the custom software?", found).verified
 
 
 def test_the_sentence_the_model_quoted_comes_first_among_those_holding_the_claims():
@@ -135,6 +138,7 @@ def test_of_two_sentences_sharing_the_subject_the_one_stating_the_kind_asked_for
 @pytest.mark.parametrize("question, kinds", [
     ("What's i-on charging Centrack a month?", {"amount"}), ("How much notice is needed?", {"amount", "period"}),
     ("By when must it say so?", {"date"}), ("Which law governs the deal?", {"law"}), ("Who owns the software?", set()),
+    ("Will they tell us if a government asks for our data?", set()),
 ])
 def test_the_kind_of_fact_a_question_asks_for(question, kinds):
     from assistant.grounding.answer_kind import kinds_asked
