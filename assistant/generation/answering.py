@@ -199,12 +199,14 @@ class Answerer:
         verdict = supporting(said.statement, said.quote, part.question, units, known_names=frozenset(identity),
                              check_names=question_language(part.question) == ENGLISH)
         subject = subject_stems(part.question, name_words(part.question), identity)
-        if verdict.verified and not _copied_off_subject(verdict, subject):
+        # The question's words cannot be looked for in passages in another language.
+        crossing = crosses_languages(part.question, passages)
+        if verdict.verified and (crossing or not _off_subject(verdict, subject)):
             text, checks = _stated(verdict)
             return Answer(part.question, text, unique_citations(checks), checks, False, passages,
                           model_text=model_text, evidence=evidence, notes=notes, **timing)
         clause = clause_alone(said.quote, part.question, subject, units, s.quote_subject_share)
-        if clause is None and units and crosses_languages(part.question, passages):
+        if clause is None and units and crossing:
             # The question's words cannot be looked for in a passage in another language: the
             # first passage, which the multilingual ranking put first, is the clause shown.
             clause = units[0]
@@ -222,13 +224,14 @@ UNVERIFIED_LEAD = ("The model's answer could not be checked against the passages
                    f"{CLAUSE_LEAD}")
 
 
-def _copied_off_subject(verdict: Verdict, subject: frozenset[str]) -> bool:
-    """The statement only copies its sentence and that sentence holds nothing of what the question
-    asks about: it verifies trivially, and answers another question ("The Customer is solely
-    responsible for any and all advertising" asked what the most is that can be got back in
-    damages). The clause that addresses the question is looked for instead."""
-    return (len(verdict.units) == 1 and copies(verdict.statement, verdict.units[0].text) and bool(subject)
-            and not subject & {stem(w) for w in content_words(verdict.units[0].text)})
+def _off_subject(verdict: Verdict, subject: frozenset[str]) -> bool:
+    """The sentences that back the statement hold nothing of what the question asks about: the
+    statement is true of the document and answers another question ("The Customer is solely
+    responsible for any and all advertising", asked what the most is that can be got back in
+    damages; the agreement's title, asked which law governs it). The clause that addresses the
+    question is looked for instead."""
+    held = {stem(w) for unit in verdict.units for w in content_words(unit.text)}
+    return bool(subject) and not subject & held
 
 
 def _page_text(catalog, hit: Hit) -> str | None:
