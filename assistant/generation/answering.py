@@ -205,7 +205,8 @@ class Answerer:
             text, checks = _stated(verdict)
             return Answer(part.question, text, unique_citations(checks), checks, False, passages,
                           model_text=model_text, evidence=evidence, notes=notes, **timing)
-        clause = clause_alone(said.quote, part.question, subject, units, s.quote_subject_share)
+        asked = items_asked(index.catalog, part.question, self.checklists, part.about)
+        clause = clause_alone(said.quote, part.question, subject, units, s.quote_subject_share, asked)
         if clause is None and units and crossing:
             # The question's words cannot be looked for in a passage in another language: the
             # first passage, which the multilingual ranking put first, is the clause shown.

@@ -103,11 +103,12 @@ def _holds_some(found: Claims, text: str) -> bool:
 
 
 def clause_alone(quote: str, question: str, question_subject: frozenset[str], units: Sequence[Unit],
-                 subject_share: float) -> Unit | None:
+                 subject_share: float, items: Sequence = ()) -> Unit | None:
     """The sentence to show when the statement does not verify: the one the model quoted, else
-    the one holding most of the question's subject (subject.subject_stems), a fact of the kind
-    asked for (answer_kind.py) breaking ties, when it holds at least `subject_share` of the
-    subject; None when no sentence addresses the question."""
+    the first with the wording of a clause the question asks about (`items`: checklist items,
+    by their signals), else the one holding most of the question's subject (subject.subject_stems),
+    a fact of the kind asked for (answer_kind.py) breaking ties, when it holds at least
+    `subject_share` of the subject; None when no sentence addresses the question."""
     if not units:
         return None
     kinds = kinds_asked(question)
@@ -116,6 +117,9 @@ def clause_alone(quote: str, question: str, question_subject: frozenset[str], un
         best = max(units, key=lambda u: (_share(quoted, _stems(u.text)), -u.ordinal))
         if _share(quoted, _stems(best.text)) >= QUOTED_SHARE:
             return best
+    worded = [u for u in units if any(item.signal_in(u.text) for item in items)]
+    if worded:
+        return max(worded, key=lambda u: (states_kind(u.text, kinds), -u.ordinal))
     if not question_subject:
         return None
     best = max(units, key=lambda u: (len(question_subject & _stems(u.text)), states_kind(u.text, kinds), -u.ordinal))

@@ -144,3 +144,15 @@ def test_the_kind_of_fact_a_question_asks_for(question, kinds):
     from assistant.grounding.answer_kind import kinds_asked
 
     assert kinds_asked(question) == kinds
+
+
+def test_a_sentence_with_the_wording_of_the_clause_asked_about_addresses_the_question():
+    class Item:  # a checklist item by its signal, as clauses/checklist.py matches one
+        def signal_in(self, sentence):
+            return "governed by the laws" in sentence
+
+    every = units(hit(0, len(PAGE)))
+    subject = subject_stems("What applies to disputes?", [], set())
+    assert clause_alone("", "What applies to disputes?", subject, every, 0.5) is None
+    shown = clause_alone("", "What applies to disputes?", subject, every, 0.5, [Item()])
+    assert shown.text.startswith("This Agreement is governed")
