@@ -16,7 +16,6 @@ out of the passages first (grounding/ai_text.py); this is the last check before 
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Mapping, Sequence
 
 from assistant.addressed_to_ai import NOTE, neutralise

@@ -2,7 +2,6 @@
 
 import json
 
-import pytest
 
 from assistant.evaluation.answers import run_answer_eval, score_answers
 from assistant.service import Assistant

@@ -1,7 +1,6 @@
 """Questions answered end to end: real MiniLM, real Chroma and SQLite, real llama.cpp with the
 smallest packaged GGUF model (SmolLM2 135M)."""
 
-from pathlib import Path
 
 import pytest
 

@@ -1,6 +1,4 @@
 import hashlib
-import sys
-from pathlib import Path
 
 import pytest
 
