@@ -65,12 +65,19 @@ def parse(text: str) -> Reply:
         data = {key: _field(text, key) for key in ("quote", "answer")}
         if not text.startswith("{"):
             data["answer"] = text
+    # A JSON "\\ud83d" escape the model wrote alone (half an emoji) decodes to a lone surrogate,
+    # which no file, window or export can encode: it becomes "?".
+    data = {key: _encodable(str(value)) for key, value in data.items() if isinstance(value, str)}
     quote = " ".join(str(data.get("quote") or "").split())
     # Markers are Clausewise's to place; a model that writes them anyway ("[1] 3.1") has them removed.
     statement = " ".join(re.sub(r"\[\d+(?:\s*[,;]\s*\d+)*\]", " ", str(data.get("answer") or "")).split())
     if not re.search(r"\w", statement) or is_refusal(statement):
         statement = ""
     return Reply(quote, statement)
+
+
+def _encodable(text: str) -> str:
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _field(text: str, key: str) -> str:

@@ -110,6 +110,8 @@ def test_the_reply_is_read_from_json_and_a_refusal_or_bare_markers_are_no_statem
     assert parse('{"quote": "", "answer": "[1] [2]"}').found is False
     assert parse('{"quote": "x", "answer": "The fee is').statement == "The fee is"  # cut short
     assert parse("The fee is $450.").statement == "The fee is $450."  # a server that ignored the schema
+    # Half an emoji escaped alone decodes to a lone surrogate, which could not be written anywhere.
+    assert parse('{"quote": "", "answer": "The fee is $450 \\ud83d."}').statement.encode("utf-8")
 
 
 def test_the_statement_streams_out_of_the_json_as_it_is_written():
