@@ -167,17 +167,19 @@ def answer_line(question: dict, answer, catalog) -> dict:
 
 def unsupported_claims(answer, catalog) -> list[str]:
     """Per statement (a checked sentence that is not itself a quote), the numbers, months and
-    names it asserts that the text it cites does not hold."""
+    names it asserts that the evidence shown with it does not hold: the sentences it cites and
+    their places ("clause 14.8 Notices"), as the answer prints them."""
     from assistant.grounding.subject import document_identity
     from assistant.grounding.statement import claims
 
     known = frozenset(document_identity(catalog, answer.passages)) if answer.passages else frozenset()
     found = []
+    shown = " ".join(check.text for check in answer.sentences if "“" in check.text)  # the quotes and their places
     for check in answer.sentences:
         text = re.sub(r"\[\d+\]", "", check.text)
         if not check.citations or "“" in text:
             continue
-        missing = claims(text, answer.question, known).missing_from(" ".join(c.quote for c in check.citations))
+        missing = claims(text, answer.question, known).missing_from(" ".join(c.quote for c in check.citations) + " " + shown)
         found += [str(n) for n in missing.numbers] + sorted(missing.months) + sorted(missing.names)
     return found
 
